@@ -1,0 +1,254 @@
+"""Launch a study as one NeMo Run experiment of parallel shards.
+
+Starting one NeMo Run task costs about 2.5 CPU-seconds on a 2-core machine, so the
+launcher does not start one task per trial: it deals the pending trials into as
+many shards as there are workers, and each shard is one ``run.Partial`` of
+:func:`nbcompare.launch._runner.run_trials`. The experiment runs the shards with
+``sequential=False``. Executor settings pass through as given, so the same code
+serves the local executor, Slurm and the cloud executors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbcompare.launch._progress import Progress, ProgressPrinter, count_progress
+from nbcompare.launch._records import RecordsLayout, atomic_write_json, read_json
+from nbcompare.launch._runner import run_trials, write_failure
+from nbcompare.study import Study, Trial, load_study
+
+__all__ = ["run_study", "StudyRun", "plan_shards"]
+
+logger = logging.getLogger(__name__)
+
+
+def plan_shards(trial_ids: list[str], workers: int) -> list[list[str]]:
+    """Deal ``trial_ids`` round-robin into ``min(workers, len(trial_ids))`` shards.
+
+    The trials come seed-major (every candidate of seed 0, then seed 1 ...), so
+    dealing them round-robin mixes cheap and expensive candidates in every shard.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}.")
+    n = min(workers, len(trial_ids))
+    return [trial_ids[i::n] for i in range(n)] if n else []
+
+
+def _default_workers(executor: Any) -> int:
+    import nemo_run as run
+
+    if isinstance(executor, run.LocalExecutor):
+        return max(1, os.cpu_count() or 1)
+    nodes = getattr(executor, "nodes", 1) or 1
+    tasks = getattr(executor, "ntasks_per_node", 1) or 1
+    return max(1, int(nodes) * int(tasks))
+
+
+def _local_executor_with_python(executor: Any) -> Any:
+    """Put this interpreter's directory first on the shards' PATH if ``python`` is another one.
+
+    NeMo Run's LocalExecutor starts ``python`` from PATH. In a notebook kernel or a
+    console script of a virtual environment that is not activated, PATH finds a
+    different interpreter, which cannot import nbcompare.
+    """
+    import nemo_run as run
+
+    if not isinstance(executor, run.LocalExecutor) or "PATH" in executor.env_vars:
+        return executor
+    found = shutil.which("python")
+    here = os.path.dirname(sys.executable)
+    if found and os.path.realpath(os.path.dirname(found)) == os.path.realpath(here):
+        return executor
+    executor = executor.clone()
+    executor.env_vars["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
+    return executor
+
+
+def _experiment_title(study: Study) -> str:
+    return "nbcompare-" + re.sub(r"[^A-Za-z0-9_-]+", "-", study.name).strip("-")
+
+
+@dataclass
+class StudyRun:
+    """A launched study: its results directory and the NeMo Run experiment(s) behind it.
+
+    Everything is read back from the results directory, so a new kernel can reattach
+    with :meth:`StudyRun.attach`.
+    """
+
+    study: Study
+    results_dir: Path
+    experiment_id: str | None = None
+    launched_trials: list[str] = field(default_factory=list)
+
+    @classmethod
+    def attach(cls, results_dir: str | os.PathLike[str]) -> "StudyRun":
+        """Reattach to a study launched earlier, from its results directory."""
+        layout = RecordsLayout(results_dir)
+        if not layout.study_file.is_file():
+            raise FileNotFoundError(
+                f"{layout.root} has no study.yaml; it is not an nbcompare results directory."
+            )
+        study = load_study(layout.study_file)
+        experiment_id = None
+        if layout.launches_file.is_file():
+            lines = layout.launches_file.read_text().splitlines()
+            if lines:
+                experiment_id = json.loads(lines[-1]).get("experiment_id")
+        return cls(study, layout.root, experiment_id)
+
+    def progress(self) -> Progress:
+        """Count the study's trials by state, from the records directory."""
+        layout = RecordsLayout(self.results_dir)
+        return count_progress(layout, [t.trial_id for t in self.study.trials()])
+
+    def experiment(self):
+        """Return the NeMo Run experiment of the latest launch (``run.Experiment.from_id``)."""
+        import nemo_run as run
+
+        if self.experiment_id is None:
+            raise ValueError("This study was not launched through NeMo Run from this directory.")
+        return run.Experiment.from_id(self.experiment_id)
+
+    def results(self):
+        """Read the records into a :class:`nbcompare.results.ResultSet`."""
+        from nbcompare.results import ResultSet
+
+        return ResultSet.from_directory(self.results_dir)
+
+
+def _write_plan(study: Study, layout: RecordsLayout) -> list[Trial]:
+    trials = study.trials()
+    layout.root.mkdir(parents=True, exist_ok=True)
+    if layout.study_file.is_file():
+        previous = load_study(layout.study_file)
+        if previous.name != study.name:
+            raise ValueError(
+                f"{layout.root} holds the results of study {previous.name!r}, not {study.name!r}; "
+                "choose another results_dir."
+            )
+    study.to_yaml(layout.study_file)
+    plan = {"study": study.name, "trials": [t.to_dict() for t in trials]}
+    atomic_write_json(layout.plan_file, plan)
+    return trials
+
+
+def _pending(trials: list[Trial], layout: RecordsLayout, resume: bool, retry_failed: bool) -> list[str]:
+    pending = []
+    for trial in trials:
+        path = layout.record(trial.trial_id)
+        if not resume or not path.exists():
+            pending.append(trial.trial_id)
+            continue
+        if retry_failed and read_json(path).get("status") != "completed":
+            pending.append(trial.trial_id)
+    return pending
+
+
+def _run_experiment(study: Study, layout: RecordsLayout, shards: list[list[str]], executor: Any,
+                    detach: bool) -> tuple[str, list[str]]:
+    import nemo_run as run
+
+    with run.Experiment(_experiment_title(study), executor=executor, log_level="WARN",
+                        clean_mode=True, enable_goodbye_message=False,
+                        skip_status_at_exit=True) as experiment:
+        for i, shard in enumerate(shards):
+            task = run.Partial(run_trials, results_dir=str(layout.root), trial_ids=list(shard),
+                               timeout_s=study.timeout_s)
+            experiment.add(task, executor=executor.clone(), name=f"shard-{i:02d}")
+        experiment.run(sequential=False, detach=detach)
+    states = [str(getattr(job, "state", "UNKNOWN")) for job in experiment.jobs]
+    return experiment._id, states
+
+
+def _record_missing(study: Study, layout: RecordsLayout, trials: list[Trial], pending: list[str],
+                    shards: list[list[str]], states: list[str]) -> None:
+    """Write failed records for launched trials that ended without one (a shard died)."""
+    by_id = {t.trial_id: t for t in trials}
+    shard_of = {tid: i for i, shard in enumerate(shards) for tid in shard}
+    have = layout.record_ids()
+    for trial_id in pending:
+        if trial_id in have:
+            continue
+        shard = shard_of[trial_id]
+        state = states[shard] if shard < len(states) else "UNKNOWN"
+        message = (f"Shard {shard} ended (NeMo Run state {state}) without a record for this "
+                   "trial; see the shard's log in the NeMo Run experiment directory.")
+        write_failure(by_id[trial_id], study.name, layout, message,
+                      {"cause": "no_record", "shard": shard, "job_state": state})
+
+
+def run_study(study: Study, *, results_dir: str | os.PathLike[str] | None = None,
+              executor: Any = None, workers: int | None = None, resume: bool = True,
+              retry_failed: bool = True, progress: bool = True, detach: bool = False) -> StudyRun:
+    """Run every pending trial of ``study`` through NeMo Run and wait for them.
+
+    Parameters
+    ----------
+    study : Study
+    results_dir : path, optional
+        Where records go; defaults to ``results/<study name>`` in the working directory.
+    executor : nemo_run executor, optional
+        Defaults to ``run.LocalExecutor()``. Slurm and cloud executors are used as given.
+    workers : int, optional
+        Number of shards (parallel NeMo Run tasks). Defaults to the CPU count for the
+        local executor and ``nodes * ntasks_per_node`` otherwise.
+    resume : bool
+        Skip trials that already have a completed record.
+    retry_failed : bool
+        With ``resume``, run trials whose record says failed again.
+    progress : bool
+        Print trial counts to standard error while waiting.
+    detach : bool
+        Return after submitting (Slurm and cloud executors only); reattach later with
+        :meth:`StudyRun.attach`.
+
+    Returns
+    -------
+    StudyRun
+    """
+    import nemo_run as run
+
+    if not isinstance(study, Study):
+        raise TypeError(f"study must be an nbcompare.Study, got {type(study).__name__}.")
+    layout = RecordsLayout(results_dir or Path("results") / study.name)
+    executor = executor if executor is not None else run.LocalExecutor()
+    executor = _local_executor_with_python(executor)
+    workers = workers if workers is not None else _default_workers(executor)
+
+    trials = _write_plan(study, layout)
+    layout.clear_stale_running()
+    pending = _pending(trials, layout, resume, retry_failed)
+    study_run = StudyRun(study, layout.root, launched_trials=pending)
+    if not pending:
+        logger.info("All %d trials of %s have records; nothing to launch.", len(trials), study.name)
+        return study_run
+
+    shards = plan_shards(pending, workers)
+    started = time.time()
+    logger.info("Launching %d trials of %s in %d shards.", len(pending), study.name, len(shards))
+    if progress:
+        print(f"[nbcompare] {study.name}: {len(pending)} of {len(trials)} trials to run in "
+              f"{len(shards)} parallel shards; records in {layout.root}", file=sys.stderr)
+        with ProgressPrinter(layout, pending, since=started):
+            experiment_id, states = _run_experiment(study, layout, shards, executor, detach)
+    else:
+        experiment_id, states = _run_experiment(study, layout, shards, executor, detach)
+
+    study_run.experiment_id = experiment_id
+    with open(layout.launches_file, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"experiment_id": experiment_id, "started_at": started,
+                            "executor": type(executor).__name__, "shards": shards,
+                            "job_states": states}) + "\n")
+    if not detach:
+        _record_missing(study, layout, trials, pending, shards, states)
+    return study_run

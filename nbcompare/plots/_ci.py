@@ -1,0 +1,204 @@
+"""Per-candidate figures of one metric: means with confidence intervals, and per-block values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._common import annotate_row, axes_or_new, check_comparison, finite_column, is_finite
+from ._labels import ci_text, count_text, metric_label
+from ._palette import resolve_palette
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+# Half the height of the band that jittered seed points spread over around a row.
+_JITTER_HALF_WIDTH = 0.18
+_GOLDEN_RATIO_FRACTION = 0.6180339887498949
+
+BLOCK_LINE_GID = "block-line"
+SEED_POINTS_GID = "seed-points"
+
+
+def _row_figsize(n_candidates: int) -> tuple[float, float]:
+    """Return a single-column figure size with room for ``n_candidates`` rows."""
+    return (3.5, 1.1 + 0.28 * max(n_candidates, 1))
+
+
+def jitter_offsets(count: int) -> np.ndarray:
+    """Return ``count`` deterministic vertical offsets spread over the jitter band.
+
+    The offsets follow the golden-ratio sequence, so they never repeat and do not
+    line up with the block order the way evenly spaced offsets would.
+    """
+    fractions = (np.arange(count) * _GOLDEN_RATIO_FRACTION) % 1.0
+    return (fractions - 0.5) * 2 * _JITTER_HALF_WIDTH
+
+
+def _set_candidate_rows(ax: Axes, candidates: list[str]) -> None:
+    """Put one y tick per candidate, the first candidate at the top."""
+    ax.set_yticks(np.arange(len(candidates)), labels=candidates)
+    ax.set_ylim(len(candidates) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="x", color="0.9", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def _block_unit(comparison) -> str:
+    return str(getattr(comparison, "blocks", "block") or "block")
+
+
+def _draw_jittered_seeds(ax: Axes, comparison, candidates: list[str], colours: Mapping) -> None:
+    """Draw each candidate's finite per-block values as small dots around its row."""
+    for row, candidate in enumerate(candidates):
+        values = finite_column(comparison.matrix, candidate)
+        if values.size == 0:
+            continue
+        ax.scatter(
+            values,
+            row + jitter_offsets(values.size),
+            s=9,
+            color=colours[candidate],
+            alpha=0.55,
+            linewidths=0,
+            zorder=2,
+            gid=SEED_POINTS_GID,
+        )
+
+
+def plot_metric_ci(
+    comparison,
+    ax: Axes | None = None,
+    palette: Mapping[str, object] | None = None,
+    show_seeds: bool = True,
+) -> Axes:
+    """Draw each candidate's mean with its t confidence interval, best candidate on top.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Result of ``nbcompare.stats.compare``. Means and interval ends come from
+        ``comparison.summary`` and the per-block values from ``comparison.matrix``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on. A new figure is created when None.
+    palette : mapping of candidate to colour, optional
+        Defaults to ``candidate_palette(sorted(comparison.candidates))``.
+    show_seeds : bool, default True
+        Also draw each block's value as a small dot, jittered vertically by a
+        fixed sequence so the figure is the same on every run.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on. Each candidate is one errorbar container labelled with
+        its name. A candidate without a finite mean gets a "no finite values" note
+        on its row, and one without a finite interval gets a "no CI" note.
+    """
+    check_comparison(comparison)
+    candidates = list(comparison.candidates)
+    colours = resolve_palette(palette, candidates)
+    summaries = {summary.candidate: summary for summary in comparison.summary}
+    ax = axes_or_new(ax, _row_figsize(len(candidates)))
+
+    if show_seeds:
+        _draw_jittered_seeds(ax, comparison, candidates, colours)
+
+    for row, candidate in enumerate(candidates):
+        summary = summaries.get(candidate)
+        if summary is None or not is_finite(summary.mean):
+            annotate_row(ax, row, "no finite values")
+            continue
+
+        xerr = None
+        if is_finite(summary.ci_low) and is_finite(summary.ci_high):
+            xerr = [[max(summary.mean - summary.ci_low, 0.0)], [max(summary.ci_high - summary.mean, 0.0)]]
+        else:
+            annotate_row(ax, row, f"no CI (n = {summary.n})")
+        ax.errorbar(
+            summary.mean,
+            row,
+            xerr=xerr,
+            fmt="o",
+            color=colours[candidate],
+            markersize=5,
+            markeredgecolor="black",
+            markeredgewidth=0.6,
+            elinewidth=1.4,
+            capsize=3,
+            label=candidate,
+            zorder=3,
+        )
+
+    _set_candidate_rows(ax, candidates)
+    detail = f"{ci_text(comparison.confidence_level)} over {count_text(comparison.n_blocks, _block_unit(comparison))}"
+    if show_seeds:
+        detail += f", dots: single {_block_unit(comparison)}s"
+    ax.set_xlabel(f"{metric_label(comparison.metric, comparison.higher_is_better)}\n{detail}")
+    return ax
+
+
+def plot_seed_points(
+    comparison,
+    ax: Axes | None = None,
+    palette: Mapping[str, object] | None = None,
+) -> Axes:
+    """Draw every per-block value, joining the values of one block across candidates.
+
+    The blocks (seeds or tasks) pair the candidates' values, so a thin grey line
+    links the values of each block from row to row. A missing value breaks its
+    block's line rather than being drawn at zero.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Result of ``nbcompare.stats.compare``. Values come from ``comparison.matrix``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on. A new figure is created when None.
+    palette : mapping of candidate to colour, optional
+        Defaults to ``candidate_palette(sorted(comparison.candidates))``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on. Each block with at least two finite values is one
+        line with gid ``"block-line"``, and each candidate's values are one
+        scatter collection labelled with its name.
+    """
+    check_comparison(comparison)
+    candidates = list(comparison.candidates)
+    colours = resolve_palette(palette, candidates)
+    matrix = comparison.matrix
+    ax = axes_or_new(ax, _row_figsize(len(candidates)))
+    rows = np.arange(len(candidates), dtype=float)
+
+    for _, block_values in matrix.iterrows():
+        values = np.array([block_values.get(name, np.nan) for name in candidates], dtype=float)
+        if np.isfinite(values).sum() < 2:
+            continue
+        ax.plot(values, rows, color="0.7", linewidth=0.6, zorder=1, gid=BLOCK_LINE_GID)
+
+    for row, candidate in enumerate(candidates):
+        values = finite_column(matrix, candidate)
+        if values.size == 0:
+            annotate_row(ax, row, "no finite values")
+            continue
+        ax.scatter(
+            values,
+            np.full(values.size, float(row)),
+            s=14,
+            color=colours[candidate],
+            edgecolors="white",
+            linewidths=0.4,
+            zorder=2,
+            label=candidate,
+        )
+
+    _set_candidate_rows(ax, candidates)
+    unit = _block_unit(comparison)
+    ax.set_xlabel(
+        f"{metric_label(comparison.metric, comparison.higher_is_better)}\n"
+        f"one dot per {unit}, a grey line joins the values of one {unit}"
+    )
+    return ax

@@ -1,0 +1,178 @@
+"""Heatmap of the pairwise p-values of one comparison."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._common import NOTE_COLOUR, axes_or_new, check_comparison
+from ._labels import (
+    P_FLOOR,
+    count_text,
+    display_correction_name,
+    display_test_name,
+    format_pvalue,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+P_CELL_GID = "p-cell"
+SIGNIFICANT_MARK = "*"
+
+# A fixed colour scale, log10(p) from log10(P_FLOOR) to 0, keeps matrices of
+# different metrics and studies comparable. Smaller p-values are darker.
+_LOG_P_MIN = float(np.log10(P_FLOOR))
+_COLOUR_MAP = "viridis"
+
+
+def _reject_lookup(comparison) -> dict[tuple[str, str], bool]:
+    """Map both orders of every tested pair to its ``reject`` decision."""
+    lookup = {}
+    for test in comparison.pairwise:
+        lookup[(test.model_a, test.model_b)] = bool(test.reject)
+        lookup[(test.model_b, test.model_a)] = bool(test.reject)
+    return lookup
+
+
+def _log_pvalues(pvalues: np.ndarray) -> np.ndarray:
+    """Return log10 of the p-values clipped to the colour scale, keeping NaN."""
+    with np.errstate(divide="ignore"):
+        logs = np.log10(pvalues)
+    return np.clip(logs, _LOG_P_MIN, 0.0)
+
+
+def _text_colour(rgba) -> str:
+    """Return black or white, whichever reads better on the cell colour ``rgba``."""
+    red, green, blue = rgba[:3]
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return "black" if luminance > 0.45 else "white"
+
+
+def _title(comparison, adjusted: bool) -> str:
+    """Name the pairwise test and the p-value shown, e.g. "Wilcoxon signed-rank, Holm-adjusted p"."""
+    test = display_test_name(comparison.pairwise[0].test) if comparison.pairwise else "pairwise test"
+    correction = display_correction_name(getattr(comparison, "correction", None))
+    if correction is None:
+        return f"{test}, unadjusted p (no correction)"
+    if adjusted:
+        return f"{test}, {correction}-adjusted p"
+    return f"{test}, unadjusted p"
+
+
+def _caption(comparison, adjusted: bool) -> str:
+    """Explain the significance mark, the level and the number of blocks."""
+    correction = display_correction_name(getattr(comparison, "correction", None))
+    alpha = getattr(comparison, "alpha", 0.05)
+    if correction is None:
+        decided_on = "p"
+    else:
+        decided_on = f"{correction}-adjusted p" if not adjusted else "adjusted p"
+    caption = f"{SIGNIFICANT_MARK} {decided_on} ≤ α = {alpha:g} (bold)"
+    n_blocks = getattr(comparison, "n_blocks", None)
+    if n_blocks is not None:
+        caption += f", {count_text(n_blocks, str(getattr(comparison, 'blocks', 'block')))}"
+    return caption
+
+
+def _draw_colourbar(ax: Axes, image, adjusted: bool, corrected: bool) -> None:
+    """Attach a colour bar for ``image`` just right of ``ax``, with ticks at the decades."""
+    colourbar_ax = ax.inset_axes([1.04, 0.0, 0.05, 1.0])
+    colourbar = ax.figure.colorbar(image, cax=colourbar_ax)
+    ticks = np.arange(_LOG_P_MIN, 0.5, 1.0)
+    colourbar.set_ticks(ticks, labels=[f"≤{P_FLOOR:g}" if t == _LOG_P_MIN else f"{10**t:g}" for t in ticks])
+    colourbar.set_label("adjusted p" if adjusted and corrected else "p")
+    colourbar.outline.set_linewidth(0.5)
+
+
+def plot_pvalue_matrix(comparison, ax: Axes | None = None, adjusted: bool = True) -> Axes:
+    """Draw the candidate x candidate p-values as a heatmap with each cell annotated.
+
+    Each off-diagonal cell shows that pair's own p-value from
+    ``comparison.p_matrix(adjusted=adjusted)``, formatted by ``format_pvalue``.
+    Cells of pairs whose ``reject`` is True get a trailing "*" and bold text, and
+    the x label explains the mark. The diagonal stays blank. The colour scale is
+    log10(p) from -4 to 0 in every figure, and p-values below 1e-4, an exact 0
+    included, get the darkest colour.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Result of ``nbcompare.stats.compare``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on. A new figure is created when None. The colour bar is an
+        inset just right of these axes.
+    adjusted : bool, default True
+        Show the p-values adjusted for multiple testing. The marks always follow
+        ``reject``, which the adjusted p-values decide.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on. Cell texts have gid ``"p-cell"`` and sit at
+        (column, row) in data coordinates.
+    """
+    check_comparison(comparison)
+    pvalues_frame = comparison.p_matrix(adjusted=adjusted)
+    candidates = [str(name) for name in pvalues_frame.index]
+    size = len(candidates)
+    ax = axes_or_new(ax, (1.9 + 0.55 * size, 1.5 + 0.5 * size))
+
+    if size < 2 or not comparison.pairwise:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no pairwise tests: fewer than two candidates", ha="center", va="center",
+                transform=ax.transAxes, color=NOTE_COLOUR, gid="note")
+        return ax
+
+    import matplotlib as mpl
+
+    pvalues = pvalues_frame.to_numpy(dtype=float, copy=True)
+    np.fill_diagonal(pvalues, np.nan)
+    colour_map = mpl.colormaps[_COLOUR_MAP].with_extremes(bad="white")
+    image = ax.imshow(
+        np.ma.masked_invalid(_log_pvalues(pvalues)),
+        cmap=colour_map,
+        vmin=_LOG_P_MIN,
+        vmax=0.0,
+        aspect="equal",
+        interpolation="nearest",
+    )
+
+    reject = _reject_lookup(comparison)
+    for row, row_name in enumerate(pvalues_frame.index):
+        for column, column_name in enumerate(pvalues_frame.columns):
+            if row == column:
+                continue
+            _annotate_cell(ax, image, row, column, pvalues[row, column],
+                           reject.get((row_name, column_name), False))
+
+    ax.set_xticks(np.arange(size), labels=candidates, rotation=40, ha="right", rotation_mode="anchor")
+    ax.set_yticks(np.arange(size), labels=candidates)
+    ax.tick_params(length=0)
+    ax.spines[:].set_visible(False)
+    ax.set_title(_title(comparison, adjusted))
+    ax.set_xlabel(_caption(comparison, adjusted))
+    corrected = display_correction_name(getattr(comparison, "correction", None)) is not None
+    _draw_colourbar(ax, image, adjusted, corrected)
+    return ax
+
+
+def _annotate_cell(ax: Axes, image, row: int, column: int, pvalue: float, significant: bool) -> None:
+    """Write one cell's formatted p-value, marked when ``significant``."""
+    text = format_pvalue(pvalue) + (SIGNIFICANT_MARK if significant else "")
+    if np.isnan(pvalue):
+        colour = "black"
+    else:
+        colour = _text_colour(image.cmap(image.norm(_log_pvalues(np.array([pvalue]))[0])))
+    ax.text(
+        column,
+        row,
+        text,
+        ha="center",
+        va="center",
+        fontsize="small",
+        fontweight="bold" if significant else "normal",
+        color=colour,
+        gid=P_CELL_GID,
+    )

@@ -1,0 +1,5 @@
+"""What came back: one record per trial, read into a tidy table."""
+
+from nbcompare.results._resultset import TIDY_COLUMNS, ResultSet
+
+__all__ = ["ResultSet", "TIDY_COLUMNS"]
