@@ -21,6 +21,9 @@ _REQUIRED_COLUMNS = ("candidate", "metric", "value")
 # positive one by more than this factor (two decades).
 _LOG_SPAN_RATIO = 100.0
 
+# Linear x axes whose largest mean reaches this value get SI-prefixed tick labels.
+_ENGINEERING_TICKS_FROM = 1e4
+
 PARETO_GID = "pareto-front"
 PARETO_EDGE_COLOUR = "black"
 
@@ -150,7 +153,7 @@ def plot_tradeoff(
                if np.isfinite(x_stats.get(name, (np.nan,))[0]) and np.isfinite(y_stats.get(name, (np.nan,))[0])]
     not_plotted = [name for name in candidates if name not in plotted]
 
-    ax = axes_or_new(ax, (3.5, 2.9))
+    ax = axes_or_new(ax, (5.0, 2.9))
     x_means = np.array([x_stats[name][0] for name in plotted])
     y_means = np.array([y_stats[name][0] for name in plotted])
     optimal = pareto_mask(x_means, y_means, x_higher_is_better, y_higher_is_better)
@@ -161,6 +164,8 @@ def plot_tradeoff(
 
     if _use_log_x(x_means, log_x, x):
         ax.set_xscale("log")
+    else:
+        _use_engineering_ticks(ax, x_means)
     interval = ci_text(confidence_level)
     ax.set_xlabel(f"{metric_label(x, x_higher_is_better)}\n{interval}")
     ax.set_ylabel(f"{metric_label(y, y_higher_is_better)}\n{interval}")
@@ -202,7 +207,7 @@ def _draw_pareto_front(ax: Axes, x_values: np.ndarray, y_values: np.ndarray) -> 
 
 
 def _add_legend(ax: Axes, has_points: bool) -> None:
-    """Add a legend of the candidates plus one entry explaining the Pareto highlight."""
+    """Add a legend of the candidates and the Pareto highlight, right of the axes so it covers no point."""
     if not has_points:
         return
     from matplotlib.lines import Line2D
@@ -212,4 +217,14 @@ def _add_legend(ax: Axes, has_points: bool) -> None:
                           markeredgecolor=PARETO_EDGE_COLOUR, markeredgewidth=1.4,
                           linestyle="--", color="0.4", linewidth=0.8))
     labels.append("Pareto-optimal\n(black edge, dashed)")
-    ax.legend(handles, labels, fontsize="small", loc="best", frameon=False)
+    ax.legend(handles, labels, fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              borderaxespad=0.0, frameon=False)
+
+
+def _use_engineering_ticks(ax: Axes, x_means: np.ndarray) -> None:
+    """Label a linear x axis of large values as 2M, 10M and so on, instead of with a 1e7 offset."""
+    if x_means.size == 0 or np.nanmax(np.abs(x_means)) < _ENGINEERING_TICKS_FROM:
+        return
+    from matplotlib.ticker import EngFormatter
+
+    ax.xaxis.set_major_formatter(EngFormatter(sep=""))

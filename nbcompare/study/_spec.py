@@ -180,7 +180,7 @@ class Candidate:
     workload: str = "digits"
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def __init__(self, name: str, workload: str | Callable[..., Any] = "digits", **params: Any):
+    def __init__(self, name: str, workload: str | Callable[..., Any] = "digits", /, **params: Any):
         object.__setattr__(self, "name", _check_name("name", name, "Candidate"))
         if callable(workload) and not isinstance(workload, str):
             workload = function_path(workload)
