@@ -87,7 +87,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "vit": {
         "epochs": 40,
-        "lr": 2e-3,
+        "lr": 3e-3,
         "batch_size": 64,
         "weight_decay": 0.05,
         "patch_size": 2,

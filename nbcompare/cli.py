@@ -1,0 +1,151 @@
+"""Command line: ``nbcompare demo``, ``nbcompare run STUDY.yaml``, ``nbcompare analyze DIR``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from nbcompare.exceptions import StudyError
+
+__all__ = ["main"]
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--metric", action="append", dest="metrics", metavar="NAME",
+                        help="metric to analyse; repeat for several (default: the study's metrics)")
+    parser.add_argument("--alpha", type=float, default=None,
+                        help="significance level of the tests (default: the study's, usually 0.05)")
+    parser.add_argument("--confidence-level", type=float, default=None,
+                        help="level of the confidence intervals (default: the study's, usually 0.95)")
+    parser.add_argument("--correction", default="holm",
+                        help="multiple-comparison correction of the pairwise tests, any method of "
+                             "statsmodels' multipletests (default: holm)")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nbcompare",
+        description="Compare ML models over seeds: run trials through NeMo Run, test the "
+                    "differences, draw figures and write a report.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo", help="train an MLP, a residual CNN and a vision transformer on 8x8 digits and compare them",
+        description="Train three PyTorch architectures on scikit-learn's bundled 8x8 digits over "
+                    "several seeds (the trials run as parallel NeMo Run jobs on this machine), then print the "
+                    "comparison and write figures and an HTML report.")
+    demo.add_argument("--seeds", type=_positive_int, default=5,
+                      help="number of seeds, one trial per architecture and seed (default: 5)")
+    demo.add_argument("--out", type=Path, default=Path("."),
+                      help="output directory: results/, figures/ and reports/ are created in it "
+                           "(default: the current directory)")
+    demo.add_argument("--workers", type=_positive_int, default=None,
+                      help="parallel NeMo Run tasks (default: the number of CPU cores)")
+    demo.add_argument("--epochs", type=_positive_int, default=None,
+                      help="training epochs for every architecture (default: each architecture's own)")
+    demo.add_argument("--no-report", action="store_true", help="skip the HTML report")
+
+    run = sub.add_parser("run", help="run a study described in a YAML file",
+                         description="Run every pending trial of a study YAML file through NeMo Run's "
+                                     "local executor; trials that already have a record are skipped.")
+    run.add_argument("study", type=Path, help="the study YAML file")
+    run.add_argument("--results-dir", type=Path, default=None,
+                     help="where the records go (default: results/<study name>)")
+    run.add_argument("--workers", type=_positive_int, default=None,
+                     help="parallel NeMo Run tasks (default: the number of CPU cores)")
+    run.add_argument("--no-resume", action="store_true",
+                     help="run every trial again, even those with a completed record")
+    run.add_argument("--keep-failed", action="store_true",
+                     help="do not retry trials whose record says failed")
+
+    analyze = sub.add_parser("analyze", help="compare the candidates of a results directory",
+                             description="Read a study's records, print the statistical comparison "
+                                         "and optionally write figures and an HTML report.")
+    analyze.add_argument("results_dir", type=Path, help="the study's results directory")
+    _add_analysis_options(analyze)
+    analyze.add_argument("--figures", type=Path, default=None, metavar="DIR",
+                         help="write figures (PDF and PNG) to DIR")
+    analyze.add_argument("--report", type=Path, default=None, metavar="PATH",
+                         help="write the HTML report to PATH")
+    return parser
+
+
+def _print_analysis(outputs) -> None:
+    results = outputs.results
+    print(f"\n{results.study.name}: {results.summary_line()}")
+    if not results.failures.empty:
+        print("\nFailed or missing trials (left out of the analysis by dropping their blocks):")
+        for row in results.failures.itertuples():
+            print(f"  {row.candidate} / {row.task} / seed {row.seed}: {row.message}")
+    print()
+    print(outputs.analysis)
+    for path in outputs.figures:
+        if path.suffix == ".png":
+            print(f"figure: {path}")
+    if outputs.report is not None:
+        print(f"report: {outputs.report}")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from nbcompare._workflow import analyze_directory, demo_study
+
+    params = {"epochs": args.epochs} if args.epochs else {}
+    study = demo_study(args.seeds, **params)
+    out = args.out
+    results_dir = out / "results" / study.name
+    start = time.perf_counter()
+    run = study.run(results_dir=results_dir, workers=args.workers)
+    trained = time.perf_counter() - start
+    report = None if args.no_report else out / "reports" / f"{study.name}.html"
+    outputs = analyze_directory(run.results_dir, figures_dir=out / "figures", report_path=report)
+    _print_analysis(outputs)
+    print(f"\nTrials took {trained:.0f} s; everything took {time.perf_counter() - start:.0f} s.")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from nbcompare.study import load_study
+
+    study = load_study(args.study)
+    run = study.run(results_dir=args.results_dir, workers=args.workers, resume=not args.no_resume,
+                    retry_failed=not args.keep_failed)
+    progress = run.progress()
+    print(f"{study.name}: {progress}. Records in {run.results_dir}")
+    print(f"Analyse with: nbcompare analyze {run.results_dir}")
+    return 0 if progress.failed == 0 else 1
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from nbcompare._workflow import analyze_directory
+
+    outputs = analyze_directory(args.results_dir, metrics=args.metrics, figures_dir=args.figures,
+                                report_path=args.report, alpha=args.alpha,
+                                confidence_level=args.confidence_level, correction=args.correction)
+    _print_analysis(outputs)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``nbcompare`` command."""
+    args = _build_parser().parse_args(argv)
+    handlers = {"demo": _demo, "run": _run, "analyze": _analyze}
+    try:
+        return handlers[args.command](args)
+    except (StudyError, ValueError, FileNotFoundError) as exc:
+        print(f"nbcompare {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Study definition: validation messages, YAML round trip, trial ids."""
+
+import re
+import textwrap
+
+import pytest
+
+import nbcompare as nbc
+from nbcompare.study import Trial, load_study
+from nbcompare.workloads import get_workload
+
+
+def _candidates(n=2):
+    return [nbc.Candidate(f"m{i}", "synthetic", mean=float(i)) for i in range(n)]
+
+
+def _study(**overrides):
+    kwargs = dict(name="s", candidates=_candidates(), seeds=range(3), metrics=["score"])
+    kwargs.update(overrides)
+    return nbc.Study(**kwargs)
+
+
+def test_trials_cover_candidates_tasks_seeds():
+    study = _study()
+    trials = study.trials()
+    assert len(trials) == 6
+    assert {(t.candidate, t.seed) for t in trials} == {(f"m{i}", s) for i in range(2) for s in range(3)}
+    assert all(t.task == "synthetic" for t in trials)
+    assert len({t.trial_id for t in trials}) == 6
+
+
+def test_trial_id_is_stable_and_changes_with_hyperparameter():
+    first = _study().trials()[0]
+    again = _study().trials()[0]
+    changed = _study(candidates=[nbc.Candidate("m0", "synthetic", mean=0.5), _candidates()[1]]).trials()[0]
+    assert first.trial_id == again.trial_id
+    assert re.fullmatch(r"[0-9a-f]{16}", first.trial_id)
+    assert changed.trial_id != first.trial_id
+    # The id does not depend on the study's name or on the order of keyword arguments.
+    renamed = _study(name="other").trials()[0]
+    assert renamed.trial_id == first.trial_id
+    a = nbc.Candidate("x", "synthetic", mean=1.0, sd=2.0)
+    b = nbc.Candidate("x", "synthetic", sd=2.0, mean=1.0)
+    assert a.params == b.params
+
+
+def test_trial_round_trip_rejects_edited_id():
+    trial = _study().trials()[0]
+    data = trial.to_dict()
+    assert Trial.from_dict(data) == trial
+    data["config"] = {**data["config"], "mean": 99.0}
+    with pytest.raises(ValueError, match="does not match its content"):
+        Trial.from_dict(data)
+
+
+def test_metric_direction_from_workload_and_measured():
+    study = _study(metrics=["score", "loss", "train_time_s"])
+    directions = {m.name: m.higher_is_better for m in study.metrics}
+    assert directions == {"score": True, "loss": False, "train_time_s": False}
+
+
+def test_digits_directions_match_workload_module():
+    digits = pytest.importorskip("nbcompare.workloads.digits")
+    assert dict(get_workload("digits").metrics) == digits.METRICS
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"candidates": _candidates(1)}, r"has 1 candidate\(s\) \['m0'\]; a comparison needs at least two"),
+        ({"candidates": [nbc.Candidate("a", "synthetic"), nbc.Candidate("a", "synthetic", mean=1.0)]},
+         r"candidates\[1\] repeats the name 'a' of candidates\[0\]"),
+        ({"metrics": ["scroe"]}, r"Unknown metric 'scroe'\. Did you mean 'score'\?"),
+        ({"metrics": []}, r"Study.metrics is empty"),
+        ({"seeds": []}, r"seeds is empty; give at least two seeds"),
+        ({"seeds": 5}, r"seeds=5 is a single number; pass a collection such as range\(5\)"),
+        ({"seeds": [0, 1, 1]}, r"seeds contains duplicates \[1\]"),
+        ({"seeds": [0, -1]}, r"seeds contains -1; every seed must be a non-negative integer"),
+        ({"candidates": [nbc.Candidate("a", "digitz"), nbc.Candidate("b", "digits")]},
+         r"workload='digitz' is not a registered workload\. Did you mean 'digits'\?"),
+        ({"alpha": 1.5}, r"Study.alpha must be a number strictly between 0 and 1, got 1.5"),
+        ({"confidence_level": 95}, r"confidence_level must be a number strictly between 0 and 1, got 95"),
+        ({"tasks": ["cifar"]}, r"Task 'cifar' is not known to workload 'synthetic' .* tasks are \['synthetic'\]"),
+    ],
+)
+def test_invalid_study_names_field_value_and_fix(overrides, message):
+    with pytest.raises(nbc.StudyError, match=message):
+        _study(**overrides)
+
+
+def test_function_defined_in_main_is_rejected():
+    def local_fn(config, seed, context):
+        return {"score": 1.0}
+
+    local_fn.__module__ = "__main__"
+    local_fn.__qualname__ = "local_fn"
+    with pytest.raises(nbc.TrialFunctionError, match=r"defined in __main__.*Move it into a \.py file"):
+        nbc.Candidate("a", local_fn)
+
+
+def test_nested_function_is_rejected():
+    def inner(config, seed, context):
+        return {}
+
+    with pytest.raises(nbc.TrialFunctionError, match="cannot import it"):
+        nbc.Candidate("a", inner)
+
+
+def test_importable_function_becomes_path():
+    from nbcompare.workloads.synthetic import train
+
+    candidate = nbc.Candidate("a", train, mean=1.0)
+    assert candidate.workload == "nbcompare.workloads.synthetic:train"
+
+
+def test_custom_function_metric_needs_direction():
+    candidates = [nbc.Candidate("a", "mypkg.trials:fit"), nbc.Candidate("b", "mypkg.trials:fit")]
+    with pytest.raises(nbc.StudyError, match=r"Metric 'bleu' has no declared direction"):
+        nbc.Study("s", candidates, seeds=[0, 1], metrics=["bleu"])
+    study = nbc.Study("s", candidates, seeds=[0, 1], metrics=[nbc.Metric("bleu", higher_is_better=True)])
+    assert study.metrics[0].higher_is_better is True
+
+
+def test_yaml_round_trip(tmp_path):
+    study = _study(metrics=["score", {"name": "loss", "higher_is_better": False}], alpha=0.01)
+    path = tmp_path / "study.yaml"
+    study.to_yaml(path)
+    loaded = load_study(path)
+    assert loaded.to_dict() == study.to_dict()
+    assert [t.trial_id for t in loaded.trials()] == [t.trial_id for t in study.trials()]
+
+
+def test_yaml_seed_count_and_unknown_field(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(textwrap.dedent("""
+        name: yaml-study
+        candidates:
+          - {name: a, workload: synthetic, params: {mean: 0.0}}
+          - {name: b, workload: synthetic, params: {mean: 1.0}}
+        seeds: {count: 4}
+        metrics: [score]
+    """))
+    assert load_study(path).seeds == (0, 1, 2, 3)
+
+    path.write_text(path.read_text() + "confidence: 0.9\n")
+    with pytest.raises(nbc.StudyError, match=r"unknown field 'confidence'\. Did you mean 'confidence_level'\?"):
+        load_study(path)
+
+
+def test_yaml_is_loaded_safely(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text("name: !!python/object/apply:os.system ['echo unsafe']\n")
+    with pytest.raises(nbc.StudyError, match="invalid YAML"):
+        load_study(path)
+
+
+def test_yaml_candidate_hyperparameters_under_params(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(textwrap.dedent("""
+        name: s
+        candidates:
+          - {name: a, workload: synthetic, mean: 0.0}
+          - {name: b, workload: synthetic}
+        seeds: [0, 1]
+        metrics: [score]
+    """))
+    with pytest.raises(nbc.StudyError, match=r"candidates\[0\] has unknown key\(s\) \['mean'\].*go under params"):
+        load_study(path)
+
+
+def test_hyperparameter_must_be_plain_data():
+    with pytest.raises(nbc.StudyError, match=r"Candidate\('a'\)\.lr=nan is not a finite number"):
+        nbc.Candidate("a", "synthetic", lr=float("nan"))
+    with pytest.raises(nbc.StudyError, match=r"has type object, which cannot be written to a record"):
+        nbc.Candidate("a", "synthetic", thing=object())
