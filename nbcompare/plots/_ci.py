@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._common import annotate_row, axes_or_new, check_comparison, finite_column, is_finite
+from ._common import annotate_row, axes_or_new, check_comparison, finite_column, is_finite, text_width_inches
 from ._labels import ci_text, count_text, metric_label
 from ._palette import resolve_palette
 
@@ -22,9 +22,9 @@ BLOCK_LINE_GID = "block-line"
 SEED_POINTS_GID = "seed-points"
 
 
-def _row_figsize(n_candidates: int) -> tuple[float, float]:
-    """Return a single-column figure size with room for ``n_candidates`` rows."""
-    return (3.5, 1.1 + 0.28 * max(n_candidates, 1))
+def _row_figsize(candidates: list[str]) -> tuple[float, float]:
+    """Return a figure size with one row per candidate and room for the longest name."""
+    return (2.8 + text_width_inches(candidates, "ytick.labelsize"), 1.1 + 0.28 * max(len(candidates), 1))
 
 
 def jitter_offsets(count: int) -> np.ndarray:
@@ -100,7 +100,7 @@ def plot_metric_ci(
     candidates = list(comparison.candidates)
     colours = resolve_palette(palette, candidates)
     summaries = {summary.candidate: summary for summary in comparison.summary}
-    ax = axes_or_new(ax, _row_figsize(len(candidates)))
+    ax = axes_or_new(ax, _row_figsize(candidates))
 
     if show_seeds:
         _draw_jittered_seeds(ax, comparison, candidates, colours)
@@ -170,7 +170,7 @@ def plot_seed_points(
     candidates = list(comparison.candidates)
     colours = resolve_palette(palette, candidates)
     matrix = comparison.matrix
-    ax = axes_or_new(ax, _row_figsize(len(candidates)))
+    ax = axes_or_new(ax, _row_figsize(candidates))
     rows = np.arange(len(candidates), dtype=float)
 
     for _, block_values in matrix.iterrows():

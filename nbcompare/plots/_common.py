@@ -25,6 +25,22 @@ def axes_or_new(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return new_ax
 
 
+def text_width_inches(texts, size: str | float) -> float:
+    """Estimate the width of the longest of ``texts`` at font ``size``, for sizing new figures.
+
+    ``size`` is a point size or an rcParams key such as "ytick.labelsize". The
+    estimate assumes an average glyph width of 0.6 em, which fits DejaVu Sans.
+    """
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    if isinstance(size, str) and size in mpl.rcParams:
+        size = mpl.rcParams[size]
+    points = FontProperties(size=size).get_size_in_points()
+    longest = max((len(str(text)) for text in texts), default=0)
+    return longest * 0.6 * points / 72
+
+
 def check_comparison(comparison: object) -> None:
     """Raise TypeError unless ``comparison`` has the fields of a ``nbcompare.stats.Comparison``."""
     missing = [name for name in _COMPARISON_FIELDS if not hasattr(comparison, name)]

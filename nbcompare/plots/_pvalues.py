@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._common import NOTE_COLOUR, axes_or_new, check_comparison
+from ._common import NOTE_COLOUR, axes_or_new, check_comparison, text_width_inches
 from ._labels import (
     P_FLOOR,
     count_text,
@@ -86,6 +86,18 @@ def _draw_colourbar(ax: Axes, image, adjusted: bool, corrected: bool) -> None:
     colourbar.outline.set_linewidth(0.5)
 
 
+def _matrix_figsize(candidates: list[str]) -> tuple[float, float]:
+    """Return a figure size whose cells fit a bold "0.0123*" and whose margins fit the names."""
+    import matplotlib as mpl
+
+    # Cell texts use the "small" size, 0.833 of font.size, and bold adds about 10 % width.
+    cell = 0.08 + text_width_inches(["0.0123*"], 1.1 * 0.833 * mpl.rcParams["font.size"])
+    label = text_width_inches(candidates, "ytick.labelsize")
+    grid = cell * max(len(candidates), 1)
+    # The x tick labels are rotated by 40 degrees, so they take sin(40°) ≈ 0.64 of their width in height.
+    return (label + grid + 1.0, grid + 0.64 * label + 0.9)
+
+
 def plot_pvalue_matrix(comparison, ax: Axes | None = None, adjusted: bool = True) -> Axes:
     """Draw the candidate x candidate p-values as a heatmap with each cell annotated.
 
@@ -117,11 +129,12 @@ def plot_pvalue_matrix(comparison, ax: Axes | None = None, adjusted: bool = True
     pvalues_frame = comparison.p_matrix(adjusted=adjusted)
     candidates = [str(name) for name in pvalues_frame.index]
     size = len(candidates)
-    ax = axes_or_new(ax, (1.9 + 0.55 * size, 1.5 + 0.5 * size))
+    ax = axes_or_new(ax, _matrix_figsize(candidates))
 
     if size < 2 or not comparison.pairwise:
+        reason = "fewer than two candidates" if size < 2 else "the comparison contains no pairwise tests"
         ax.set_axis_off()
-        ax.text(0.5, 0.5, "no pairwise tests: fewer than two candidates", ha="center", va="center",
+        ax.text(0.5, 0.5, f"no p-values to show: {reason}", ha="center", va="center",
                 transform=ax.transAxes, color=NOTE_COLOUR, gid="note")
         return ax
 

@@ -1,0 +1,145 @@
+"""Sentences for the report, written from the analysis objects.
+
+Every number in the prose comes from a field of a stats result, formatted by the
+functions here, so the text cannot disagree with the tables.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Any, Iterable
+
+__all__ = [
+    "format_p",
+    "format_value",
+    "escape_markdown",
+    "test_name",
+    "correction_name",
+    "omnibus_sentence",
+    "recommendation",
+    "study_markdown",
+]
+
+_TESTS = {
+    "friedman": "Friedman test",
+    "wilcoxon": "Wilcoxon signed-rank test",
+}
+
+_CORRECTIONS = {
+    "holm": "Holm", "bonferroni": "Bonferroni", "sidak": "Šidák", "holm-sidak": "Holm–Šidák",
+    "simes-hochberg": "Hochberg", "hommel": "Hommel", "fdr_bh": "Benjamini–Hochberg",
+    "fdr_by": "Benjamini–Yekutieli", "fdr_tsbh": "two-stage Benjamini–Hochberg",
+    "fdr_tsbky": "two-stage Benjamini–Krieger–Yekutieli",
+}
+
+
+def escape_markdown(text: Any) -> str:
+    """Escape user text for a Markdown cell: HTML special characters and Markdown markup."""
+    escaped = html.escape(str(text), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~$])", r"\\\1", escaped)
+
+
+def format_p(p: float) -> str:
+    """Format an exact p-value: 3 significant digits, scientific notation below 1e-4."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "not defined"
+    if p == 0:
+        return "0 (below floating-point resolution)"
+    if p < 1e-4:
+        return f"{p:.2e}"
+    return f"{p:.3g}"
+
+
+def format_value(value: float, digits: int = 4) -> str:
+    """Format a metric value with ``digits`` significant digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.{digits}g}"
+
+
+def test_name(test: str) -> str:
+    return _TESTS.get(test, test)
+
+
+def correction_name(correction: str) -> str:
+    return _CORRECTIONS.get(correction, correction)
+
+
+def omnibus_sentence(comparison: Any) -> str:
+    """One sentence stating the omnibus test, its statistic, df, p and the blocks used."""
+    test = comparison.omnibus
+    blocks = "seeds" if comparison.blocks == "seed" else "tasks"
+    if test.test == "friedman":
+        stat = f"χ²({test.df:g}) = {test.statistic:.3f}"
+    else:
+        stat = f"W = {test.statistic:g}"
+    return (f"{test_name(test.test)} across {test.k} candidates with {test.n_blocks} {blocks} as "
+            f"blocks ({test.alternative}, {test.method}): {stat}, p = {format_p(test.pvalue)}.")
+
+
+def _pair_phrase(pair: Any, correction: str) -> str:
+    return (f"{escape_markdown(pair.model_a)} vs {escape_markdown(pair.model_b)}: "
+            f"{correction_name(correction)}-adjusted p = {format_p(pair.pvalue_adjusted)} "
+            f"({test_name(pair.test)}, raw p = {format_p(pair.pvalue)}, "
+            f"{pair.effect_size_name} = {pair.effect_size:+.2f})")
+
+
+def recommendation(comparison: Any) -> str:
+    """Say which candidate is best on the metric and whether its lead is significant."""
+    best = comparison.summary[0]
+    direction = "higher is better" if comparison.higher_is_better else "lower is better"
+    level = f"{comparison.confidence_level:.0%}"
+    head = (f"**{escape_markdown(comparison.metric)}** ({direction}): "
+            f"**{escape_markdown(best.candidate)}** ranks first (mean rank {best.mean_rank:.2f}; mean "
+            f"{format_value(best.mean)}, {level} CI [{format_value(best.ci_low)}, {format_value(best.ci_high)}]).")
+    pairs = [p for p in comparison.pairwise if best.candidate in (p.model_a, p.model_b)]
+    if not pairs:
+        return head
+    if comparison.significant_lead:
+        tail = (f" Its lead is significant at α = {comparison.alpha:g} against every other candidate "
+                f"({test_name(pairs[0].test)}, {correction_name(comparison.correction)} correction over "
+                f"{comparison.family_size} pairs).")
+    else:
+        weak = [p for p in pairs if not p.reject]
+        tail = (f" Its lead is **not** significant at α = {comparison.alpha:g} against "
+                + "; ".join(_pair_phrase(p, comparison.correction) for p in weak) + ".")
+    return head + tail
+
+
+def _format_params(params: dict[str, Any]) -> str:
+    if not params:
+        return "defaults"
+    return ", ".join(f"{escape_markdown(k)}={escape_markdown(v)}" for k, v in params.items())
+
+
+def study_markdown(study: Any, results: Any) -> str:
+    """The design section: candidates with their configurations, tasks, seeds, metrics."""
+    lines = [
+        f"**Study:** {escape_markdown(study.name)}  ",
+        f"**Trials:** {escape_markdown(results.summary_line())}  ",
+        f"**Tasks:** {', '.join(escape_markdown(t.name) for t in study.tasks)}  ",
+        f"**Seeds:** {', '.join(str(s) for s in study.seeds)}  ",
+        f"**Confidence level:** {study.confidence_level:g}; **α:** {study.alpha:g}",
+    ]
+    if study.description:
+        lines.insert(1, f"{escape_markdown(study.description)}  ")
+    lines.append("")
+    lines.append("| Candidate | Workload | Configuration |")
+    lines.append("|---|---|---|")
+    for c in study.candidates:
+        lines.append(f"| {escape_markdown(c.name)} | {escape_markdown(c.workload)} | {_format_params(dict(c.params))} |")
+    lines.append("")
+    lines.append("| Metric | Direction |")
+    lines.append("|---|---|")
+    for m in study.metrics:
+        lines.append(f"| {escape_markdown(m.name)} | {m.direction} |")
+    return "\n".join(lines)
+
+
+def notes_markdown(notes: Iterable[str]) -> str:
+    notes = list(notes)
+    if not notes:
+        return ""
+    return "\n".join(f"- {escape_markdown(n)}" for n in notes)

@@ -1,0 +1,107 @@
+"""Multiplicity correction of a family of p-values that may contain NaN.
+
+statsmodels' ``multipletests`` does the adjustment. This module names the
+methods, leaves undefined (NaN) p-values out of the family and tells whether a
+family can reject anything at all given the smallest attainable raw p-value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from statsmodels.stats.multitest import multipletests, multitest_alias, multitest_methods_names
+
+# The name stored in results for each method statsmodels knows, keyed by
+# statsmodels' short formal name. Names not listed here keep the formal name.
+_PREFERRED_NAMES = {
+    "b": "bonferroni",
+    "s": "sidak",
+    "h": "holm",
+    "hs": "holm-sidak",
+    "sh": "simes-hochberg",
+    "ho": "hommel",
+}
+
+# Methods for which the smallest adjusted p-value attainable by a family of
+# raw p-values >= p_min is not known here, so no small-sample check is made.
+# NOTE: "lfdr" returns local false discovery rates, whose minimum over families
+# is not derived in this module.
+_UNBOUNDED_METHODS = frozenset({"lfdr"})
+
+
+@dataclass(frozen=True)
+class AdjustedFamily:
+    """Adjusted p-values and decisions, in the order of the raw p-values.
+
+    NaN raw p-values stay NaN, are not rejected and are not counted in
+    `family_size`.
+    """
+
+    adjusted: np.ndarray
+    reject: np.ndarray
+    family_size: int
+
+
+def correction_names() -> tuple[str, ...]:
+    """Return every correction name that statsmodels' multipletests accepts."""
+    return tuple(sorted(multitest_alias))
+
+
+def normalize_correction(correction: str) -> str:
+    """Return the stored name of `correction`, or raise ValueError listing the names."""
+    formal = multitest_alias.get(str(correction).lower()) if isinstance(correction, str) else None
+    if formal is None:
+        raise ValueError(
+            f"correction must be one of the statsmodels multipletests methods "
+            f"{list(correction_names())}; got {correction!r}."
+        )
+    return _PREFERRED_NAMES.get(formal, formal)
+
+
+def correction_label(correction: str) -> str:
+    """Return a display name such as "Holm" for a normalized correction name."""
+    formal = multitest_alias[correction]
+    return multitest_methods_names.get(formal, correction)
+
+
+def adjust_pvalues(pvalues: np.ndarray, correction: str, alpha: float) -> AdjustedFamily:
+    """Adjust the finite p-values of `pvalues` as one family.
+
+    NaN entries are left out before statsmodels sees the family, so they cannot
+    turn other adjusted p-values into NaN. A hypothesis is rejected when its
+    adjusted p-value is at most `alpha`, which is how statsmodels decides for
+    every method (checked for statsmodels 0.15).
+    """
+    pvalues = np.asarray(pvalues, dtype=float)
+    adjusted = np.full(pvalues.shape, np.nan)
+    reject = np.zeros(pvalues.shape, dtype=bool)
+    tested = ~np.isnan(pvalues)
+    family_size = int(tested.sum())
+    if family_size:
+        _, family_adjusted, _, _ = multipletests(
+            pvalues[tested], alpha=alpha, method=multitest_alias[correction]
+        )
+        adjusted[tested] = family_adjusted
+        reject[tested] = family_adjusted <= alpha
+    return AdjustedFamily(adjusted=adjusted, reject=reject, family_size=family_size)
+
+
+def smallest_adjusted_pvalue(
+    min_pvalue: float, family_size: int, correction: str, alpha: float
+) -> float | None:
+    """Return the smallest adjusted p-value a family can reach, or None if unknown.
+
+    Every raw p-value is at least `min_pvalue`. For the step-down, step-up and
+    single-step methods the adjusted p-values do not decrease when a raw p-value
+    increases, so the family in which every raw p-value equals `min_pvalue`
+    gives the minimum (for Holm that is ``family_size * min_pvalue``). The
+    two-stage FDR methods can adjust below that value only after their first
+    stage rejects something. When this function returns a value above `alpha`,
+    their first stage rejects nothing, so the statement still holds.
+    """
+    if family_size < 1 or correction in _UNBOUNDED_METHODS:
+        return None
+    family = np.full(family_size, float(min_pvalue))
+    _, adjusted, _, _ = multipletests(family, alpha=alpha, method=multitest_alias[correction])
+    return float(np.min(adjusted))
