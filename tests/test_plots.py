@@ -25,6 +25,7 @@ from matplotlib.container import ErrorbarContainer  # noqa: E402
 from scipy import stats as scipy_stats  # noqa: E402
 
 from nbcompare import plots  # noqa: E402
+from nbcompare.exceptions import MissingTrialsWarning  # noqa: E402
 from nbcompare.stats import compare  # noqa: E402
 
 # Mean accuracy of each candidate. "mixup" and "mixup-long-schedule" differ by
@@ -254,7 +255,8 @@ def frame_with_failures() -> pd.DataFrame:
 def test_nan_values_not_drawn_at_zero(frame_with_failures):
     # Without "diverged", compare gets a complete candidate set with two failed trials.
     subset = frame_with_failures[frame_with_failures["candidate"] != "diverged"]
-    comparison = compare(subset, "accuracy", higher_is_better=True)
+    with pytest.warns(MissingTrialsWarning):
+        comparison = compare(subset, "accuracy", higher_is_better=True)
 
     for draw in (plots.plot_metric_ci, plots.plot_seed_points):
         drawn = drawn_x_values(draw(comparison))
@@ -282,6 +284,23 @@ def test_candidate_without_values_named(comparison):
         assert notes[0].get_position()[1] == len(comparison.candidates) - 1
         drawn = drawn_x_values(ax)
         assert (drawn[np.isfinite(drawn)] > 0.5).all()
+
+
+def test_nan_cell_breaks_block_line(comparison):
+    # compare drops incomplete blocks, so put a NaN into a copy of its matrix.
+    matrix = comparison.matrix.copy()
+    gap_candidate = comparison.candidates[1]
+    matrix.iloc[0, matrix.columns.get_loc(gap_candidate)] = np.nan
+    with_gap = dataclasses.replace(comparison, matrix=matrix)
+
+    ax = plots.plot_seed_points(with_gap)
+
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert sum(len(c.get_offsets()) for c in scatters) == finite_matrix_values(comparison) - 1
+    first_line = next(line for line in ax.lines if line.get_gid() == "block-line")
+    assert np.isnan(first_line.get_xdata()[1])
+    drawn = drawn_x_values(ax)
+    assert (drawn[np.isfinite(drawn)] > 0.5).all()
 
 
 def test_tradeoff_names_candidate_without_values(frame_with_failures):
