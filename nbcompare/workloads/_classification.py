@@ -166,7 +166,9 @@ def _validate_probabilities(probabilities: Any) -> np.ndarray:
             "example the softmax of the logits."
         )
     if not np.all(np.isfinite(probs)):
-        raise ValueError("probabilities contains NaN or infinite values; every entry must be in [0, 1].")
+        raise ValueError(
+            "probabilities contains NaN or infinite values. Every entry must be in [0, 1]."
+        )
     if probs.min() < 0.0 or probs.max() > 1.0:
         raise ValueError(
             f"probabilities must lie in [0, 1], got values from {probs.min():g} to "
@@ -185,8 +187,8 @@ def _validate_probabilities(probabilities: Any) -> np.ndarray:
 def _validate_consistency(labels: np.ndarray, probs: np.ndarray) -> None:
     if probs.shape[0] != labels.shape[0]:
         raise ValueError(
-            f"y_true has {labels.shape[0]} samples but probabilities has shape {probs.shape}; "
-            f"expected shape ({labels.shape[0]}, k) with one row per label."
+            f"y_true has {labels.shape[0]} samples but probabilities has shape {probs.shape}. "
+            f"Expected shape ({labels.shape[0]}, k) with one row per label."
         )
     n_classes = probs.shape[1]
     out_of_range = (labels < 0) | (labels >= n_classes)

@@ -52,12 +52,12 @@ METRICS: dict[str, bool] = {
     "roc_auc_ovr": True,
     "ece": False,
 }
-"""Metric returned by :func:`train` -> whether a higher value is better."""
+"""Name of each metric that :func:`train` returns, mapped to whether a higher value is better."""
 
 N_CLASSES = 10
 IMAGE_SIDE = 8
 PIXEL_MAX = 16.0
-"""Largest pixel intensity in ``load_digits()``; dividing by it scales pixels to [0, 1]."""
+"""Largest pixel intensity in ``load_digits()``. Dividing by it scales pixels to [0, 1]."""
 
 ALWAYS_ALLOWED_KEYS = ("architecture", "task", "test_size")
 """Config keys accepted for every architecture besides its hyperparameters."""
@@ -119,13 +119,14 @@ dropout probability ``dropout`` after each.
 then global average pooling and a linear head.
 
 ``vit``: non-overlapping ``patch_size`` x ``patch_size`` patches (it must divide
-8) embedded in ``dim`` dimensions, a class token and a learned position
-embedding, ``depth`` pre-norm encoder layers with ``heads`` attention heads
-(``dim`` must be divisible by ``heads``) and an MLP of ``mlp_ratio * dim``
-hidden units, and dropout probability ``dropout`` in attention and MLP.
+8), each embedded linearly in ``dim`` dimensions, plus a class token and a learned
+position embedding. Then come ``depth`` pre-norm encoder layers, each with
+``heads`` attention heads (``dim`` must be divisible by ``heads``) and an MLP of
+``mlp_ratio * dim`` hidden units. Attention and MLP use dropout probability
+``dropout``. A linear head reads the class token.
 """
 
-# Each hyperparameter's kind; the validator checks config values against it.
+# The kind of value each hyperparameter accepts, checked by _validate_hyperparameters.
 _POSITIVE_INT = "a positive integer"
 _POSITIVE_FLOAT = "a positive number"
 _NON_NEGATIVE_FLOAT = "a non-negative number"
@@ -167,7 +168,7 @@ def load_digits_split(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split the scaled digits into stratified train and test sets.
 
-    Every architecture trained with the same ``seed`` and ``test_size`` sees the
+    Every architecture trained with the same ``seed`` and ``test_size`` gets the
     same split and the same preprocessing: pixel intensities (integers 0..16)
     are divided by 16, so inputs lie in [0, 1]. No other normalisation is applied.
 
@@ -294,6 +295,9 @@ def _build_mlp(hidden_size: int, hidden_layers: int, dropout: float) -> nn.Modul
 def build_model(architecture: str, **params: Any) -> nn.Module:
     """Build an untrained model that maps images (n, 1, 8, 8) to 10 logits.
 
+    The initial weights come from torch's global random generator, so call
+    ``torch.manual_seed`` first for a reproducible model.
+
     Parameters
     ----------
     architecture : str
@@ -315,11 +319,12 @@ def build_model(architecture: str, **params: Any) -> nn.Module:
         if key not in model_keys:
             raise ValueError(
                 f"build_model() got unknown parameter {key!r} for architecture "
-                f"{architecture!r}; valid parameters are {sorted(model_keys)}."
+                f"{architecture!r}. Valid parameters are {sorted(model_keys)}."
             )
     resolved = {key: DEFAULTS[architecture][key] for key in model_keys}
     resolved.update(params)
     _validate_hyperparameters(architecture, resolved)
+    resolved = {key: _to_builtin_number(key, value) for key, value in resolved.items()}
 
     if architecture == "mlp":
         return _build_mlp(**resolved)
@@ -330,6 +335,13 @@ def build_model(architecture: str, **params: Any) -> nn.Module:
 
 def _model_keys(architecture: str) -> list[str]:
     return [key for key in DEFAULTS[architecture] if key not in TRAINING_KEYS]
+
+
+def _to_builtin_number(key: str, value: Any) -> int | float:
+    """Convert a validated value, which may be a NumPy scalar, to a Python int or float."""
+    if _HYPERPARAMETER_KINDS[key] == _POSITIVE_INT:
+        return int(value)
+    return float(value)
 
 
 # ----------------------------------------------------------------- configuration
@@ -406,10 +418,13 @@ def _validate_vit_shape(values: Mapping[str, Any]) -> None:
 def _resolve_config(config: Mapping[str, Any]) -> tuple[str, float, dict[str, Any]]:
     """Split ``config`` into architecture, test size and the full set of hyperparameters."""
     if not isinstance(config, Mapping):
-        raise ValueError(f"config must be a mapping, got {type(config).__name__}.")
+        raise ValueError(
+            f"config must be a mapping, got {type(config).__name__}. "
+            "Pass a dict such as {'architecture': 'mlp'}."
+        )
     if "architecture" not in config:
         raise ValueError(
-            f"config is missing the key 'architecture'; set it to one of {list(ARCHITECTURES)}."
+            f"config is missing the key 'architecture'. Set it to one of {list(ARCHITECTURES)}."
         )
     architecture = config["architecture"]
     _validate_architecture(architecture)
@@ -419,8 +434,8 @@ def _resolve_config(config: Mapping[str, Any]) -> tuple[str, float, dict[str, An
         if key not in defaults and key not in ALWAYS_ALLOWED_KEYS:
             valid = sorted([*ALWAYS_ALLOWED_KEYS, *defaults])
             raise ValueError(
-                f"unknown config key {key!r} for architecture {architecture!r}; "
-                f"valid keys are {valid}."
+                f"unknown config key {key!r} for architecture {architecture!r}. "
+                f"Valid keys are {valid}."
             )
 
     test_size = config.get("test_size", DEFAULT_TEST_SIZE)
@@ -483,6 +498,7 @@ def train(config: Mapping[str, Any], seed: int, context: TrialContext) -> dict[s
     """
     architecture, test_size, hyperparameters = _resolve_config(config)
     _validate_seed(seed)
+    seed = int(seed)  # torch.Generator.manual_seed rejects NumPy integers.
     # NOTE: the models always run on the CPU, even when context.device is "cuda".
     torch.set_num_threads(1)
 
@@ -566,5 +582,5 @@ def _predict_probabilities(model: nn.Module, inputs: torch.Tensor) -> np.ndarray
     model.eval()
     with torch.inference_mode():
         logits = model(inputs)
-    # The softmax in float64 keeps every row sum within 1e-12 of 1.
+    # A float64 softmax keeps row sums far inside the tolerance of classification_metrics.
     return torch.softmax(logits.double(), dim=1).numpy()

@@ -1,0 +1,198 @@
+"""Plain-text and HTML rendering of Comparison and Analysis.
+
+Every p-value shown names its test and its correction ("uncorrected" for the
+omnibus test and for raw pairwise p-values).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from nbcompare.stats._correction import correction_label
+
+if TYPE_CHECKING:
+    from nbcompare.stats._results import Analysis, Comparison
+
+_TEST_NAMES = {"friedman": "Friedman", "wilcoxon": "Wilcoxon signed-rank"}
+_SHORT_TEST_NAMES = {"friedman": "Friedman", "wilcoxon": "Wilcoxon"}
+
+
+def format_pvalue(pvalue: float) -> str:
+    """Format a p-value with 4 significant digits; NaN becomes "n/a"."""
+    if math.isnan(pvalue):
+        return "n/a"
+    if pvalue == 0:
+        # A p-value of 0 only arises from floating-point underflow.
+        return "< 1e-300"
+    return f"{pvalue:.4g}"
+
+
+def format_number(value: float) -> str:
+    """Format a metric value or difference with about 4 significant digits."""
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if 1e-3 <= magnitude < 1e6:
+        decimals = max(0, 3 - math.floor(math.log10(magnitude)))
+        return f"{value:.{decimals}f}"
+    return f"{value:.3e}"
+
+
+def _interval(low: float, high: float) -> str:
+    return f"[{format_number(low)}, {format_number(high)}]"
+
+
+def _percent(level: float) -> str:
+    return f"{level * 100:g}%"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _method_phrase(test: str, method: str) -> str:
+    if method == "asymptotic":
+        return "chi-square approximation" if test == "friedman" else "normal approximation"
+    if method == "permutation":
+        return "exact, all 2**n sign flips"
+    return method
+
+
+def _headline(comparison: Comparison) -> str:
+    direction = "higher is better" if comparison.higher_is_better else "lower is better"
+    blocks = _plural(comparison.n_blocks, comparison.blocks)
+    if comparison.blocks == "task":
+        blocks += " (each value a mean over seeds)"
+    return (
+        f"Comparison of {comparison.metric!r} ({direction}): "
+        f"{_plural(len(comparison.candidates), 'candidate')} over {blocks} as blocks"
+    )
+
+
+def _lead_sentence(comparison: Comparison) -> str:
+    verdict = "yes" if comparison.significant_lead else "no"
+    label = correction_label(comparison.correction)
+    return (
+        f"Best: {comparison.best}. Significantly better than every other candidate "
+        f"(Wilcoxon, {label}, alpha = {comparison.alpha:g}): {verdict}."
+    )
+
+
+def _omnibus_sentence(comparison: Comparison) -> str:
+    omnibus = comparison.omnibus
+    method = _method_phrase(omnibus.test, omnibus.method)
+    if omnibus.test == "friedman":
+        return (
+            f"Omnibus Friedman test: chi-square = {omnibus.statistic:.4g}, "
+            f"df = {omnibus.df:g}, p (Friedman, uncorrected) = "
+            f"{format_pvalue(omnibus.pvalue)} ({method})."
+        )
+    return (
+        f"Omnibus two-sided Wilcoxon signed-rank test (zero_method={omnibus.zero_method!r}): "
+        f"W = min(R+, R-) = {omnibus.statistic:g}, p (Wilcoxon, uncorrected) = "
+        f"{format_pvalue(omnibus.pvalue)} ({method})."
+    )
+
+
+def _pairwise_heading(comparison: Comparison) -> str:
+    label = correction_label(comparison.correction)
+    return (
+        f"Pairwise two-sided Wilcoxon signed-rank tests (zero_method={comparison.zero_method!r}), "
+        f"adjusted by {label} over {_plural(comparison.family_size, 'test')}, "
+        f"reject at alpha = {comparison.alpha:g}. r is the rank-biserial correlation, "
+        "positive when model_a is better; the mean difference is model_a - model_b "
+        "in raw units."
+    )
+
+
+def _summary_table(comparison: Comparison) -> pd.DataFrame:
+    level = _percent(comparison.confidence_level)
+    rows = [
+        {
+            "candidate": row.candidate,
+            "n": row.n,
+            "mean": format_number(row.mean),
+            "std": format_number(row.std),
+            f"{level} CI of mean": _interval(row.ci_low, row.ci_high),
+            "median": format_number(row.median),
+            "mean rank": f"{row.mean_rank:.2f}",
+        }
+        for row in comparison.summary
+    ]
+    return pd.DataFrame(rows)
+
+
+def _pairwise_table(comparison: Comparison) -> pd.DataFrame:
+    label = correction_label(comparison.correction)
+    level = _percent(comparison.confidence_level)
+    rows = [
+        {
+            "model_a": test.model_a,
+            "model_b": test.model_b,
+            "n": test.n,
+            "W": f"{test.statistic:g}",
+            "p (Wilcoxon, uncorrected)": format_pvalue(test.pvalue),
+            f"p (Wilcoxon, {label})": format_pvalue(test.pvalue_adjusted),
+            "reject": "yes" if test.reject else "no",
+            "r (rank-biserial)": f"{test.effect_size:.3f}",
+            "mean diff": format_number(test.mean_difference),
+            f"{level} CI": _interval(test.ci_low, test.ci_high),
+            "method": _method_phrase("wilcoxon", test.method),
+        }
+        for test in comparison.pairwise
+    ]
+    return pd.DataFrame(rows)
+
+
+def comparison_text(comparison: Comparison) -> str:
+    """Render a comparison as a plain-text report."""
+    lines = [_headline(comparison), _lead_sentence(comparison), ""]
+    lines.append(_summary_table(comparison).to_string(index=False))
+    lines += ["", _omnibus_sentence(comparison), "", _pairwise_heading(comparison)]
+    lines.append(_pairwise_table(comparison).to_string(index=False))
+    if comparison.dropped_blocks:
+        lines += ["", f"Dropped {comparison.blocks}s: {', '.join(comparison.dropped_blocks)}."]
+    if comparison.notes:
+        lines += ["", "Notes:"]
+        lines += [f"- {note}" for note in comparison.notes]
+    return "\n".join(lines)
+
+
+def comparison_html(comparison: Comparison) -> str:
+    """Render a comparison as an HTML fragment for notebooks."""
+    parts = [
+        f"<h4>{html.escape(_headline(comparison))}</h4>",
+        f"<p>{html.escape(_lead_sentence(comparison))}</p>",
+        _summary_table(comparison).to_html(index=False, escape=True),
+        f"<p>{html.escape(_omnibus_sentence(comparison))}</p>",
+        f"<p>{html.escape(_pairwise_heading(comparison))}</p>",
+        _pairwise_table(comparison).to_html(index=False, escape=True),
+    ]
+    if comparison.dropped_blocks:
+        dropped = ", ".join(comparison.dropped_blocks)
+        parts.append(f"<p>Dropped {comparison.blocks}s: {html.escape(dropped)}.</p>")
+    if comparison.notes:
+        items = "".join(f"<li>{html.escape(note)}</li>" for note in comparison.notes)
+        parts.append(f"<p>Notes:</p><ul>{items}</ul>")
+    return "<div>" + "\n".join(parts) + "</div>"
+
+
+def analysis_text(analysis: Analysis) -> str:
+    """Render every comparison of an analysis as plain text, separated by rules."""
+    if not analysis.comparisons:
+        return "Analysis of no metrics."
+    rule = "\n\n" + "=" * 72 + "\n\n"
+    return rule.join(comparison_text(comparison) for comparison in analysis.comparisons)
+
+
+def analysis_html(analysis: Analysis) -> str:
+    """Render every comparison of an analysis as one HTML fragment."""
+    if not analysis.comparisons:
+        return "<p>Analysis of no metrics.</p>"
+    return "<hr>".join(comparison_html(comparison) for comparison in analysis.comparisons)
