@@ -9,7 +9,6 @@ import dataclasses
 import itertools
 import subprocess
 import sys
-import types
 
 import matplotlib
 
@@ -26,7 +25,7 @@ from scipy import stats as scipy_stats  # noqa: E402
 
 from nbcompare import plots  # noqa: E402
 from nbcompare.exceptions import MissingTrialsWarning  # noqa: E402
-from nbcompare.stats import compare  # noqa: E402
+from nbcompare.stats import analyze, compare  # noqa: E402
 
 # Mean accuracy of each candidate. "mixup" and "mixup-long-schedule" differ by
 # less than the noise, so their pair is not significant while the others are.
@@ -393,21 +392,39 @@ def test_pvalue_unadjusted_title(comparison):
     assert "Holm-adjusted p ≤ α" in ax.get_xlabel()
 
 
-def test_pvalue_underflow_zero_marked():
-    # 3000 seeds where "better" always wins: the normal approximation underflows to p = 0.
-    rng = np.random.default_rng(5)
-    rows = []
-    for seed in range(3000):
-        base = rng.normal(0.5, 0.01)
-        rows.append({"candidate": "better", "task": "t", "seed": seed, "metric": "score", "value": base + 0.1})
-        rows.append({"candidate": "worse", "task": "t", "seed": seed, "metric": "score", "value": base})
-    comparison = compare(pd.DataFrame(rows), "score", higher_is_better=True)
-    assert comparison.p_matrix().loc["better", "worse"] == 0.0
+def test_pvalue_exact_zero_marked(comparison):
+    # An exact 0 is what an asymptotic p-value underflows to. Real data cannot reach
+    # it here, because compare overflows in its minimum-p bound from 1024 blocks on.
+    zero_pair = comparison.pairwise[0]
+    zeroed = dataclasses.replace(zero_pair, pvalue=0.0, pvalue_adjusted=0.0,
+                                 reject=0.0 <= comparison.alpha)
+    with_zero = dataclasses.replace(comparison, pairwise=(zeroed, *comparison.pairwise[1:]))
+    names = list(with_zero.p_matrix().index)
+    row, column = names.index(zero_pair.model_a), names.index(zero_pair.model_b)
 
-    cells = p_cell_texts(plots.plot_pvalue_matrix(comparison))
+    ax = plots.plot_pvalue_matrix(with_zero)
+    cells = p_cell_texts(ax)
 
-    assert [text.get_text() for text in cells.values()] == ["0*", "0*"]
-    assert all(text.get_fontweight() == "bold" for text in cells.values())
+    for key in ((row, column), (column, row)):
+        assert cells[key].get_text() == "0*"
+        assert cells[key].get_fontweight() == "bold"
+    image = ax.get_images()[0]
+    assert image.get_array()[row, column] == -4, "p = 0 must get the darkest colour"
+
+
+def test_pvalue_cell_text_shrinks_to_fit(comparison):
+    figure, ax = plt.subplots(figsize=(2.0, 2.0))
+    plots.plot_pvalue_matrix(comparison, ax=ax)
+    cells = list(p_cell_texts(ax).values())
+    base_size = cells[0].get_fontsize()
+
+    figure.canvas.draw()
+
+    cell_width = abs(ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0])
+    renderer = figure.canvas.get_renderer()
+    for text in cells:
+        assert 4.0 <= text.get_fontsize() < base_size
+        assert text.get_window_extent(renderer).width <= cell_width
 
 
 # --- trade-off ---------------------------------------------------------------
@@ -541,8 +558,8 @@ def test_save_twice_identical_bytes(tmp_path):
     first = plots.save(figure, tmp_path / "first", formats=("pdf", "png", "svg"))
     second = plots.save(figure, tmp_path / "second", formats=("pdf", "png", "svg"))
 
-    for one, other in zip(first, second):
-        assert one.read_bytes() == other.read_bytes(), one.suffix
+    for first_path, second_path in zip(first, second):
+        assert first_path.read_bytes() == second_path.read_bytes(), first_path.suffix
 
 
 def test_save_drops_timestamps_and_versions(tmp_path):
@@ -622,16 +639,13 @@ def test_import_leaves_rcparams():
 # --- study figures -----------------------------------------------------------
 
 
-def test_study_figures_written_and_closed(comparison, frame, tmp_path):
-    time_comparison = compare(frame, "inference_time_per_sample_s", higher_is_better=False)
-    analysis = types.SimpleNamespace(comparisons={"accuracy": comparison, "time": time_comparison})
+def test_study_figures_written_and_closed(frame, tmp_path):
+    analysis = analyze(frame, {"accuracy": True})
 
     paths = plots.save_study_figures(analysis, frame, tmp_path / "figures", formats=("png",))
 
     expected_stems = [
         "accuracy_ci", "accuracy_seeds", "accuracy_pvalues",
-        "inference_time_per_sample_s_ci", "inference_time_per_sample_s_seeds",
-        "inference_time_per_sample_s_pvalues",
         "accuracy_vs_parameters", "accuracy_vs_inference_time",
     ]
     assert paths == [tmp_path / "figures" / f"{stem}.png" for stem in expected_stems]
@@ -639,10 +653,20 @@ def test_study_figures_written_and_closed(comparison, frame, tmp_path):
     assert plt.get_fignums() == []
 
 
-def test_study_figures_metric_filter(comparison, frame, tmp_path):
-    paths = plots.save_study_figures([comparison], frame[frame["metric"] == "accuracy"], tmp_path,
-                                     metrics=["accuracy"], formats="png")
+def test_study_figures_metric_filter(frame, tmp_path):
+    analysis = analyze(frame, {"accuracy": True, "inference_time_per_sample_s": False})
+    without_accuracy = frame[frame["metric"] != "accuracy"]
 
-    assert [path.name for path in paths] == ["accuracy_ci.png", "accuracy_seeds.png", "accuracy_pvalues.png"]
+    paths = plots.save_study_figures(analysis.comparisons, without_accuracy, tmp_path,
+                                     metrics=["inference_time_per_sample_s"], formats="png")
+
+    assert [path.name for path in paths] == [
+        "inference_time_per_sample_s_ci.png",
+        "inference_time_per_sample_s_seeds.png",
+        "inference_time_per_sample_s_pvalues.png",
+    ]
+
+
+def test_study_figures_unknown_metric(comparison, frame, tmp_path):
     with pytest.raises(ValueError, match=r"\['loss'\] have no comparison"):
         plots.save_study_figures([comparison], frame, tmp_path, metrics=["loss"])

@@ -234,7 +234,7 @@ def test_compare_tasks_as_blocks():
     for task_index, task in enumerate(["mnist", "cifar10", "svhn", "imdb", "sst2", "agnews"]):
         for seed in range(3):
             for name, offset in [("good", 0.1), ("bad", 0.0)]:
-                value = 0.5 + 0.05 * task_index + offset + 0.001 * seed
+                value = 0.5 + 0.05 * task_index + offset * (1 + task_index / 10) + 0.001 * seed
                 rows.append(
                     {"candidate": name, "task": task, "seed": seed, "metric": "acc", "value": value}
                 )
@@ -245,6 +245,7 @@ def test_compare_tasks_as_blocks():
     assert result.blocks == "task"
     assert result.n_blocks == 6
     assert sorted(result.matrix.index) == sorted(["mnist", "cifar10", "svhn", "imdb", "sst2", "agnews"])
+    # mnist is task 0: 0.5 + 0.1 + mean seed offset 0.001.
     assert result.matrix.loc["mnist", "good"] == pytest.approx(0.601)
     assert result.best == "good"
 
@@ -257,8 +258,10 @@ def test_task_mean_with_failed_seed_warns():
                 value = float("nan") if (task, seed, name) == ("t2", 1, "b") else 1.0 + offset + seed
                 rows.append({"candidate": name, "task": task, "seed": seed, "metric": "m", "value": value})
 
-    with pytest.warns(MissingTrialsWarning, match="2 of 3 seeds"):
-        result = compare(pd.DataFrame(rows), "m", higher_is_better=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        with pytest.warns(MissingTrialsWarning, match="2 of 3 seeds"):
+            result = compare(pd.DataFrame(rows), "m", higher_is_better=True)
 
     # b on t2 averages seeds 0 and 2: (1 + 3) / 2.
     assert result.matrix.loc["t2", "b"] == pytest.approx(2.0)

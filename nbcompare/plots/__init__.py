@@ -3,7 +3,7 @@
 Every figure function takes a Comparison from ``nbcompare.stats.compare`` or a
 long results frame, draws on the given Axes (or a new figure when ``ax`` is
 None) and returns the Axes. None of them calls ``plt.show()`` or changes the
-global rcParams. Apply the paper style with ``with style():`` and write files
+global rcParams. Apply the publication style with ``with style():`` and write files
 with ``save``.
 
 matplotlib is imported only when a function runs, so importing this package
@@ -15,12 +15,12 @@ from ._labels import format_pvalue
 from ._palette import candidate_palette
 from ._pvalues import plot_pvalue_matrix
 from ._study import save_study_figures
-from ._style import ALLOWED_FORMATS, PAPER_RC, save, style
+from ._style import ALLOWED_FORMATS, PUBLICATION_RC, save, style
 from ._tradeoff import pareto_mask, plot_tradeoff
 
 __all__ = [
     "ALLOWED_FORMATS",
-    "PAPER_RC",
+    "PUBLICATION_RC",
     "candidate_palette",
     "format_pvalue",
     "pareto_mask",

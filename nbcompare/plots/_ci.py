@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._common import annotate_row, axes_or_new, check_comparison, finite_column, is_finite, text_width_inches
-from ._labels import ci_text, count_text, metric_label
+from ._labels import blocks_text, ci_text, metric_label
 from ._palette import resolve_palette
 
 if TYPE_CHECKING:
@@ -22,9 +22,12 @@ BLOCK_LINE_GID = "block-line"
 SEED_POINTS_GID = "seed-points"
 
 
-def _row_figsize(candidates: list[str]) -> tuple[float, float]:
-    """Return a figure size with one row per candidate and room for the longest name."""
-    return (2.8 + text_width_inches(candidates, "ytick.labelsize"), 1.1 + 0.28 * max(len(candidates), 1))
+def _row_figsize(candidates: list[str], xlabel: str) -> tuple[float, float]:
+    """Return a figure size with one row per candidate and room for the names and the x label."""
+    names_width = text_width_inches(candidates, "ytick.labelsize")
+    label_width = text_width_inches(xlabel.splitlines(), "axes.labelsize")
+    width = names_width + 0.35 + max(2.5, label_width + 0.1)
+    return (width, 1.1 + 0.28 * max(len(candidates), 1))
 
 
 def jitter_offsets(count: int) -> np.ndarray:
@@ -68,6 +71,16 @@ def _draw_jittered_seeds(ax: Axes, comparison, candidates: list[str], colours: M
         )
 
 
+def _metric_ci_xlabel(comparison, show_seeds: bool) -> str:
+    """Name the metric, its direction, the interval and the blocks behind it."""
+    detail = f"{ci_text(comparison.confidence_level)} over {blocks_text(comparison)}"
+    if show_seeds:
+        seeds_note = f"dots: single {_block_unit(comparison)}s"
+        # Start a third label line rather than widen a single-column figure.
+        detail += f"\n{seeds_note}" if len(detail) > 45 else f", {seeds_note}"
+    return f"{metric_label(comparison.metric, comparison.higher_is_better)}\n{detail}"
+
+
 def plot_metric_ci(
     comparison,
     ax: Axes | None = None,
@@ -100,7 +113,8 @@ def plot_metric_ci(
     candidates = list(comparison.candidates)
     colours = resolve_palette(palette, candidates)
     summaries = {summary.candidate: summary for summary in comparison.summary}
-    ax = axes_or_new(ax, _row_figsize(candidates))
+    xlabel = _metric_ci_xlabel(comparison, show_seeds)
+    ax = axes_or_new(ax, _row_figsize(candidates, xlabel))
 
     if show_seeds:
         _draw_jittered_seeds(ax, comparison, candidates, colours)
@@ -132,10 +146,7 @@ def plot_metric_ci(
         )
 
     _set_candidate_rows(ax, candidates)
-    detail = f"{ci_text(comparison.confidence_level)} over {count_text(comparison.n_blocks, _block_unit(comparison))}"
-    if show_seeds:
-        detail += f", dots: single {_block_unit(comparison)}s"
-    ax.set_xlabel(f"{metric_label(comparison.metric, comparison.higher_is_better)}\n{detail}")
+    ax.set_xlabel(xlabel)
     return ax
 
 
@@ -170,7 +181,12 @@ def plot_seed_points(
     candidates = list(comparison.candidates)
     colours = resolve_palette(palette, candidates)
     matrix = comparison.matrix
-    ax = axes_or_new(ax, _row_figsize(candidates))
+    unit = _block_unit(comparison)
+    xlabel = (
+        f"{metric_label(comparison.metric, comparison.higher_is_better)}\n"
+        f"one dot per {unit}, a grey line joins the values of one {unit}"
+    )
+    ax = axes_or_new(ax, _row_figsize(candidates, xlabel))
     rows = np.arange(len(candidates), dtype=float)
 
     for _, block_values in matrix.iterrows():
@@ -196,9 +212,5 @@ def plot_seed_points(
         )
 
     _set_candidate_rows(ax, candidates)
-    unit = _block_unit(comparison)
-    ax.set_xlabel(
-        f"{metric_label(comparison.metric, comparison.higher_is_better)}\n"
-        f"one dot per {unit}, a grey line joins the values of one {unit}"
-    )
+    ax.set_xlabel(xlabel)
     return ax

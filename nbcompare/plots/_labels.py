@@ -8,16 +8,20 @@ import math
 # p-value colour scale, so every p-value matrix uses the same colours.
 P_FLOOR = 1e-4
 
+# Display names of the statsmodels multipletests methods, keyed by method name.
 _CORRECTION_NAMES = {
     "holm": "Holm",
     "bonferroni": "Bonferroni",
     "hommel": "Hommel",
+    "simes-hochberg": "Hochberg",
     "sidak": "Šidák",
     "holm-sidak": "Holm–Šidák",
     "fdr_bh": "Benjamini–Hochberg",
     "bh": "Benjamini–Hochberg",
     "fdr_by": "Benjamini–Yekutieli",
     "by": "Benjamini–Yekutieli",
+    "fdr_tsbh": "two-stage Benjamini–Hochberg",
+    "fdr_tsbky": "two-stage Benjamini–Krieger–Yekutieli",
 }
 
 _TEST_NAMES = {
@@ -44,6 +48,16 @@ def ci_text(confidence_level: float) -> str:
 def count_text(count: int, unit: str) -> str:
     """Return "1 seed", "5 seeds" and so on."""
     return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def blocks_text(comparison) -> str:
+    """Describe the tested blocks, e.g. "7 seeds" or "7 seeds, 1 dropped for missing values"."""
+    unit = str(getattr(comparison, "blocks", "block") or "block")
+    text = count_text(comparison.n_blocks, unit)
+    dropped = len(getattr(comparison, "dropped_blocks", ()) or ())
+    if dropped:
+        text += f", {dropped} dropped for missing values"
+    return text
 
 
 def metric_label(metric: str, higher_is_better: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from ._common import NOTE_COLOUR, axes_or_new, check_comparison, text_width_inches
 from ._labels import (
     P_FLOOR,
-    count_text,
+    blocks_text,
     display_correction_name,
     display_test_name,
     format_pvalue,
@@ -25,6 +26,9 @@ SIGNIFICANT_MARK = "*"
 # different metrics and studies comparable. Smaller p-values are darker.
 _LOG_P_MIN = float(np.log10(P_FLOOR))
 _COLOUR_MAP = "viridis"
+
+# Smallest font size, in points, that cell texts shrink to on small axes.
+_MIN_CELL_FONT_SIZE = 4.0
 
 
 def _reject_lookup(comparison) -> dict[tuple[str, str], bool]:
@@ -69,11 +73,7 @@ def _caption(comparison, adjusted: bool) -> str:
         decided_on = "p"
     else:
         decided_on = f"{correction}-adjusted p" if not adjusted else "adjusted p"
-    caption = f"{SIGNIFICANT_MARK} {decided_on} ≤ α = {alpha:g} (bold)"
-    n_blocks = getattr(comparison, "n_blocks", None)
-    if n_blocks is not None:
-        caption += f", {count_text(n_blocks, str(getattr(comparison, 'blocks', 'block')))}"
-    return caption
+    return f"{SIGNIFICANT_MARK} {decided_on} ≤ α = {alpha:g} (bold), {blocks_text(comparison)}"
 
 
 def _draw_colourbar(ax: Axes, image, adjusted: bool, corrected: bool) -> None:
@@ -95,7 +95,7 @@ def _matrix_figsize(candidates: list[str]) -> tuple[float, float]:
     label = text_width_inches(candidates, "ytick.labelsize")
     grid = cell * max(len(candidates), 1)
     # The x tick labels are rotated by 40 degrees, so they take sin(40°) ≈ 0.64 of their width in height.
-    return (label + grid + 1.0, grid + 0.64 * label + 0.9)
+    return (label + grid + 1.4, grid + 0.64 * label + 0.9)
 
 
 def plot_pvalue_matrix(comparison, ax: Axes | None = None, adjusted: bool = True) -> Axes:
@@ -171,6 +171,49 @@ def plot_pvalue_matrix(comparison, ax: Axes | None = None, adjusted: bool = True
     return ax
 
 
+@functools.cache
+def _cell_text_class() -> type:
+    """Return a matplotlib Text subclass that shrinks its font to fit one heatmap cell.
+
+    The class is built on first use so that importing this module does not
+    import matplotlib.
+    """
+    from matplotlib.text import Text
+
+    class CellText(Text):
+        """Text that, when drawn, scales its font down until it fits 90 % of a cell's width.
+
+        The cell size is only known at draw time, after the layout engine and the
+        equal aspect ratio have placed the axes.
+        """
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._base_size = self.get_fontsize()
+
+        def draw(self, renderer):
+            if not self.get_visible() or self.axes is None:
+                return super().draw(renderer)
+            # get_fontproperties returns the live object, so resizing it does not
+            # mark the figure stale and cannot trigger another draw.
+            properties = self.get_fontproperties()
+            properties.set_size(self._base_size)
+            left, _ = self.axes.transData.transform((0.0, 0.0))
+            right, _ = self.axes.transData.transform((1.0, 0.0))
+            limit = 0.9 * abs(right - left)
+            # Glyph hinting makes the width shrink less than the size, so a
+            # second pass corrects the first estimate.
+            for _ in range(2):
+                width = self.get_window_extent(renderer).width
+                size = properties.get_size_in_points()
+                if not width > limit > 0 or size <= _MIN_CELL_FONT_SIZE:
+                    break
+                properties.set_size(max(size * limit / width, _MIN_CELL_FONT_SIZE))
+            return super().draw(renderer)
+
+    return CellText
+
+
 def _annotate_cell(ax: Axes, image, row: int, column: int, pvalue: float, significant: bool) -> None:
     """Write one cell's formatted p-value, marked when ``significant``."""
     text = format_pvalue(pvalue) + (SIGNIFICANT_MARK if significant else "")
@@ -178,7 +221,7 @@ def _annotate_cell(ax: Axes, image, row: int, column: int, pvalue: float, signif
         colour = "black"
     else:
         colour = _text_colour(image.cmap(image.norm(_log_pvalues(np.array([pvalue]))[0])))
-    ax.text(
+    cell_text = _cell_text_class()(
         column,
         row,
         text,
@@ -189,3 +232,4 @@ def _annotate_cell(ax: Axes, image, row: int, column: int, pvalue: float, signif
         color=colour,
         gid=P_CELL_GID,
     )
+    ax.add_artist(cell_text)

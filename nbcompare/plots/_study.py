@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from ._ci import plot_metric_ci, plot_seed_points
 from ._palette import candidate_palette
 from ._pvalues import plot_pvalue_matrix
-from ._style import save, style
+from ._style import normalise_formats, save, style
 from ._tradeoff import plot_tradeoff
 
 # (file name, x metric) of the trade-off figures drawn against the "accuracy"
@@ -45,12 +46,12 @@ def _select(comparisons: list, metrics: Iterable[str] | None) -> list:
     """Keep the comparisons of ``metrics``, raising ValueError for a metric without one."""
     if metrics is None:
         return comparisons
-    wanted = [metrics] if isinstance(metrics, str) else list(metrics)
+    requested = [metrics] if isinstance(metrics, str) else list(metrics)
     available = [comparison.metric for comparison in comparisons]
-    unknown = [metric for metric in wanted if metric not in available]
+    unknown = [metric for metric in requested if metric not in available]
     if unknown:
         raise ValueError(f"metrics {unknown} have no comparison; the compared metrics are {available}.")
-    return [comparison for comparison in comparisons if comparison.metric in wanted]
+    return [comparison for comparison in comparisons if comparison.metric in requested]
 
 
 def _study_palette(comparisons: list, frame) -> dict:
@@ -64,16 +65,17 @@ def _study_palette(comparisons: list, frame) -> dict:
 
 
 def _draw_and_save(draw: Callable, path: Path, formats) -> list[Path]:
-    """Draw one figure under the paper style, save it and close it."""
+    """Draw one figure under the publication style, save it and close every figure it opened."""
     import matplotlib.pyplot as plt
 
-    with style():
-        ax = draw()
-        figure = ax.get_figure(root=True)
-        try:
-            return save(figure, path, formats=formats)
-        finally:
-            plt.close(figure)
+    open_before = set(plt.get_fignums())
+    try:
+        with style():
+            ax = draw()
+            return save(ax.get_figure(root=True), path, formats=formats)
+    finally:
+        for number in set(plt.get_fignums()) - open_before:
+            plt.close(number)
 
 
 def save_study_figures(
@@ -90,7 +92,7 @@ def save_study_figures(
     ``{metric}_pvalues``. When ``frame`` contains the metrics ``accuracy`` and
     ``parameters`` it also writes ``accuracy_vs_parameters``, and with
     ``accuracy`` and ``inference_time_per_sample_s`` it writes
-    ``accuracy_vs_inference_time``. Every figure uses the paper style and one
+    ``accuracy_vs_inference_time``. Every figure uses the publication style and one
     palette for the whole study, and is closed after saving.
 
     Parameters
@@ -128,14 +130,24 @@ def save_study_figures(
             "or save them to separate out_dir folders."
         )
 
+    formats = normalise_formats(formats)
+    if frame is not None and "metric" not in getattr(frame, "columns", ()):
+        raise ValueError(
+            "frame has no 'metric' column; pass the long results frame "
+            "(columns candidate, task, seed, metric, value) or frame=None to skip the trade-off figures."
+        )
+
     out_dir = Path(out_dir)
     palette = _study_palette(comparisons, frame)
     written: list[Path] = []
     for comparison, stem in zip(comparisons, stems):
-        written += _draw_and_save(lambda: plot_metric_ci(comparison, palette=palette), out_dir / f"{stem}_ci", formats)
-        written += _draw_and_save(lambda: plot_seed_points(comparison, palette=palette), out_dir / f"{stem}_seeds",
-                                  formats)
-        written += _draw_and_save(lambda: plot_pvalue_matrix(comparison), out_dir / f"{stem}_pvalues", formats)
+        figures = (
+            ("ci", functools.partial(plot_metric_ci, comparison, palette=palette)),
+            ("seeds", functools.partial(plot_seed_points, comparison, palette=palette)),
+            ("pvalues", functools.partial(plot_pvalue_matrix, comparison)),
+        )
+        for suffix, draw in figures:
+            written += _draw_and_save(draw, out_dir / f"{stem}_{suffix}", formats)
 
     if frame is None:
         return written
@@ -145,10 +157,7 @@ def save_study_figures(
     for name, x_metric in TRADEOFF_FIGURES:
         if _TRADEOFF_Y not in present or x_metric not in present:
             continue
-        written += _draw_and_save(
-            lambda: plot_tradeoff(frame, x_metric, _TRADEOFF_Y, palette=palette,
-                                  x_higher_is_better=False, y_higher_is_better=y_higher_is_better),
-            out_dir / name,
-            formats,
-        )
+        draw = functools.partial(plot_tradeoff, frame, x_metric, _TRADEOFF_Y, palette=palette,
+                                 x_higher_is_better=False, y_higher_is_better=y_higher_is_better)
+        written += _draw_and_save(draw, out_dir / name, formats)
     return written

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 # the Type 3 fonts that many publishers reject.
 _FONT_EMBEDDING_RC = {"pdf.fonttype": 42, "ps.fonttype": 42}
 
-PAPER_RC = {
+# rcParams of the publication style that style() applies.
+PUBLICATION_RC = {
     **_FONT_EMBEDDING_RC,
     "figure.facecolor": "white",
     "axes.facecolor": "white",
@@ -55,7 +56,7 @@ _SVG_HASH_SALT = "nbcompare"
 
 @contextlib.contextmanager
 def style(rc: Mapping[str, object] | None = None) -> Iterator[None]:
-    """Apply the paper style inside a ``with`` block and restore the previous rcParams after it.
+    """Apply the publication style inside a ``with`` block and restore the previous rcParams after it.
 
     The style has a white background, 7-8 pt fonts, no top and right spines, and
     TrueType font embedding (``pdf.fonttype`` and ``ps.fonttype`` 42).
@@ -63,15 +64,15 @@ def style(rc: Mapping[str, object] | None = None) -> Iterator[None]:
     Parameters
     ----------
     rc : mapping, optional
-        rcParams that override the paper style, e.g. ``{"font.size": 9}``.
+        rcParams that override the publication style, e.g. ``{"font.size": 9}``.
     """
     import matplotlib as mpl
 
-    with mpl.rc_context({**PAPER_RC, **dict(rc or {})}):
+    with mpl.rc_context({**PUBLICATION_RC, **dict(rc or {})}):
         yield
 
 
-def _normalise_formats(formats: str | Iterable[str]) -> list[str]:
+def normalise_formats(formats: str | Iterable[str]) -> list[str]:
     """Return the formats lower-cased without duplicates, raising ValueError for unknown ones."""
     if isinstance(formats, str):
         formats = [formats]
@@ -133,7 +134,7 @@ def save(
     import matplotlib as mpl
 
     figure = _figure_of(fig)
-    names = _normalise_formats(formats)
+    names = normalise_formats(formats)
     if not dpi > 0:
         raise ValueError(f"dpi must be positive, got {dpi!r}; pass e.g. dpi=200.")
     path = Path(path)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._common import axes_or_new
+from ._common import axes_or_new, text_width_inches
 from ._labels import ci_text, metric_label
 from ._palette import resolve_palette
 
@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 _REQUIRED_COLUMNS = ("candidate", "metric", "value")
 
-# The x axis switches to log scale when the largest mean x exceeds the smallest
-# positive one by more than this factor (two decades).
+# With log_x=None the x axis switches to log scale when every mean x is positive
+# and the largest exceeds the smallest by more than this factor (two decades).
 _LOG_SPAN_RATIO = 100.0
 
 # Linear x axes whose largest mean reaches this value get SI-prefixed tick labels.
@@ -153,7 +153,8 @@ def plot_tradeoff(
                if np.isfinite(x_stats.get(name, (np.nan,))[0]) and np.isfinite(y_stats.get(name, (np.nan,))[0])]
     not_plotted = [name for name in candidates if name not in plotted]
 
-    ax = axes_or_new(ax, (5.0, 2.9))
+    legend_width = text_width_inches([*map(str, plotted), "(black edge, dashed)"], "legend.fontsize")
+    ax = axes_or_new(ax, (3.6 + legend_width + 0.5, 2.9))
     x_means = np.array([x_stats[name][0] for name in plotted])
     y_means = np.array([y_stats[name][0] for name in plotted])
     optimal = pareto_mask(x_means, y_means, x_higher_is_better, y_higher_is_better)

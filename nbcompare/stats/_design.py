@@ -4,7 +4,7 @@ The design is a randomized complete block design. With one task the blocks are
 the seeds, so the values of different candidates that share a seed are paired.
 With several tasks each candidate's values are first averaged over seeds within
 each task, and the blocks are the tasks (Demšar 2006, "Statistical Comparisons of
-Classifiers over Multiple Data Sets", JMLR 7, section 3).
+Classifiers over Multiple Data Sets", JMLR 7).
 """
 
 from __future__ import annotations

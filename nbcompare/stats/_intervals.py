@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+# scipy 1.17 warns of catastrophic cancellation when max|x - mean| / |mean| is
+# below 10 machine epsilons (scipy.stats._stats_py._demean). Values that close
+# are treated as equal.
+_EQUAL_RELATIVE_SPREAD = 10 * np.finfo(float).eps
+
 
 def t_interval(values: np.ndarray, confidence_level: float) -> tuple[float, float, float]:
     """Return ``(mean, low, high)``, the mean with its two-sided t interval.
@@ -12,15 +17,17 @@ def t_interval(values: np.ndarray, confidence_level: float) -> tuple[float, floa
     The interval is ``mean ± t(1 - (1 - confidence_level) / 2, n - 1) * s / sqrt(n)``
     with ``s`` the standard deviation (ddof=1), computed by scipy's
     ``ttest_1samp(...).confidence_interval``. With fewer than two values the
-    bounds are NaN. When all values are equal the interval has zero width:
-    scipy would return the same but warns about precision loss, so that case
-    skips scipy.
+    bounds are NaN. When the values are equal, up to a relative spread of
+    10 machine epsilons, the interval has zero width. Such values arise as
+    differences like ``0.5 - 0.1`` and ``0.6 - 0.2``, and scipy would warn that
+    its variance is unreliable.
     """
     values = np.asarray(values, dtype=float)
     mean = float(np.mean(values)) if values.size else float("nan")
     if values.size < 2:
         return mean, float("nan"), float("nan")
-    if np.all(values == values[0]):
+    spread = float(np.max(np.abs(values - mean)))
+    if spread == 0 or spread <= _EQUAL_RELATIVE_SPREAD * abs(mean):
         return mean, mean, mean
     interval = stats.ttest_1samp(values, popmean=0.0).confidence_interval(
         confidence_level=confidence_level

@@ -17,12 +17,8 @@ from nbcompare.stats._correction import correction_label
 if TYPE_CHECKING:
     from nbcompare.stats._results import Analysis, Comparison
 
-_TEST_NAMES = {"friedman": "Friedman", "wilcoxon": "Wilcoxon signed-rank"}
-_SHORT_TEST_NAMES = {"friedman": "Friedman", "wilcoxon": "Wilcoxon"}
-
-
 def format_pvalue(pvalue: float) -> str:
-    """Format a p-value with 4 significant digits; NaN becomes "n/a"."""
+    """Format a p-value with 4 significant digits, or "n/a" for NaN."""
     if math.isnan(pvalue):
         return "n/a"
     if pvalue == 0:

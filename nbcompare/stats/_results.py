@@ -276,7 +276,7 @@ class Comparison:
     def p_matrix(self, adjusted: bool = True) -> pd.DataFrame:
         """Return a symmetric candidate x candidate matrix of pairwise p-values.
 
-        Each off-diagonal cell holds that pair's own Wilcoxon p-value, adjusted
+        Each off-diagonal cell contains that pair's own Wilcoxon p-value, adjusted
         by `correction` when `adjusted` is True. The diagonal is NaN.
         """
         matrix = self._empty_matrix()

@@ -93,10 +93,12 @@ def signed_rank_sums(d: np.ndarray, zero_method: str) -> tuple[float, float]:
 def rank_biserial(r_plus: float, r_minus: float) -> float:
     """Return the matched-pairs rank-biserial correlation ``(R+ - R-) / (R+ + R-)``.
 
-    This is the simple difference formula of Kerby (2014, "The simple difference
-    formula", Comprehensive Psychology 3): the share of the rank sum that favours
-    the positive side minus the share that favours the negative side. It lies in
-    [-1, 1] and is NaN when both rank sums are zero.
+    This is the simple difference formula r = f - u of Kerby (2014, "The simple
+    difference formula: an approach to teaching nonparametric correlation",
+    Innovative Teaching 3, 1), applied to the rank sums of the signed-rank test:
+    the share of the total rank sum that favours the positive side minus the
+    share that favours the negative side. It lies in [-1, 1] and is NaN when
+    both rank sums are zero.
     """
     total = r_plus + r_minus
     if total == 0:
@@ -126,9 +128,9 @@ def choose_method(d: np.ndarray) -> str:
 
 
 def signed_rank_test(d: np.ndarray, zero_method: str) -> SignedRankResult:
-    """Run a two-sided Wilcoxon signed-rank test of H0: the differences `d` are
-    symmetric about zero.
+    """Run a two-sided Wilcoxon signed-rank test on the paired differences `d`.
 
+    H0: the distribution of `d` is symmetric about zero.
     The p-value comes from scipy.stats.wilcoxon with the method named by
     `choose_method` and without continuity correction (scipy's default). R's
     ``wilcox.test`` applies a continuity correction by default, so asymptotic
