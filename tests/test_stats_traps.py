@@ -353,3 +353,19 @@ def test_holm_bound_equals_statsmodels_holm(family_size):
     bound = smallest_adjusted_pvalue(min_pvalue, family_size, "holm", 0.05)
 
     assert bound == pytest.approx(adjusted.min(), rel=1e-15)
+
+
+def test_thousands_of_blocks_do_not_overflow():
+    # The minimum attainable p-value 2 / 2**n once overflowed for n >= 1024 blocks.
+    rng = np.random.default_rng(0)
+    n = 1100
+    frame = pd.DataFrame({
+        "candidate": ["a"] * n + ["b"] * n,
+        "task": "t",
+        "seed": list(range(n)) * 2,
+        "metric": "m",
+        "value": np.concatenate([rng.normal(0.0, 1.0, n), rng.normal(0.5, 1.0, n)]),
+    })
+    comparison = compare(frame, "m", higher_is_better=True)
+    assert comparison.n_blocks == n
+    assert 0.0 <= comparison.omnibus.pvalue < 1e-10

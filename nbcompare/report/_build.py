@@ -42,7 +42,7 @@ with warnings.catch_warnings():
         confidence_level={confidence_level!r} if {confidence_level!r} is not None else study.confidence_level,
         correction={correction!r},
     )
-palette = plots.candidate_palette(analysis.comparisons[0].candidates)
+palette = plots.candidate_palette(sorted(c.name for c in study.candidates))  # as in the saved figures
 pd.set_option("display.precision", 4)
 """
 
@@ -51,16 +51,18 @@ def _metric_source(metric: str) -> str:
     return f"""\
 comparison = analysis[{metric!r}]
 display(Markdown(text.omnibus_sentence(comparison)))
-display(comparison.summary_frame())
-display(comparison.pairwise_frame())
+display(text.summary_table(comparison))
+display(text.pairwise_table(comparison))
 notes = text.notes_markdown(comparison.notes)
 if notes:
     display(Markdown("**Notes**\\n\\n" + notes))
 with plots.style():
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
     plots.plot_metric_ci(comparison, ax=axes[0], palette=palette)
     plots.plot_seed_points(comparison, ax=axes[1], palette=palette)
-    plots.plot_pvalue_matrix(comparison, ax=axes[2])
+    plt.show()
+    fig, ax = plt.subplots(figsize=(4.5, 3.4), constrained_layout=True)
+    plots.plot_pvalue_matrix(comparison, ax=ax)
     plt.show()
 """
 
@@ -82,6 +84,12 @@ else:
 
 _RECOMMENDATIONS_SOURCE = """\
 display(Markdown("\\n\\n".join("- " + text.recommendation(c) for c in analysis.comparisons)))
+"""
+
+_LIMITATIONS_SOURCE = """\
+items = text.limitations(analysis, results)
+display(Markdown("\\n".join("- " + text.escape_markdown(item) for item in items)
+                 if items else "No failed trials and no small-sample warnings."))
 """
 
 _FAILURES_SOURCE = """\
@@ -125,6 +133,8 @@ def build_report_notebook(results_dir: str | os.PathLike[str], *, metrics: Seque
         nbf.new_markdown_cell("## Design\n\n" + study_markdown(study, results)),
         nbf.new_markdown_cell("## Recommendations"),
         nbf.new_code_cell(_RECOMMENDATIONS_SOURCE),
+        nbf.new_markdown_cell("## Limitations"),
+        nbf.new_code_cell(_LIMITATIONS_SOURCE),
         nbf.new_markdown_cell("## Results by metric\n\nEach section gives the omnibus test, the "
                               "per-candidate summary (mean, standard deviation with ddof=1, "
                               "t confidence interval, mean rank), the pairwise tests with corrected "

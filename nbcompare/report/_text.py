@@ -73,10 +73,12 @@ def omnibus_sentence(comparison: Any) -> str:
     blocks = "seeds" if comparison.blocks == "seed" else "tasks"
     if test.test == "friedman":
         stat = f"χ²({test.df:g}) = {test.statistic:.3f}"
+        how = f"{test.method} p-value"
     else:
         stat = f"W = {test.statistic:g}"
+        how = f"{test.alternative}, {test.method} p-value, zero_method={test.zero_method}"
     return (f"{test_name(test.test)} across {test.k} candidates with {test.n_blocks} {blocks} as "
-            f"blocks ({test.alternative}, {test.method}): {stat}, p = {format_p(test.pvalue)}.")
+            f"blocks ({how}): {stat}, p = {format_p(test.pvalue)}.")
 
 
 def _pair_phrase(pair: Any, correction: str) -> str:
@@ -143,3 +145,45 @@ def notes_markdown(notes: Iterable[str]) -> str:
     if not notes:
         return ""
     return "\n".join(f"- {escape_markdown(n)}" for n in notes)
+
+
+def summary_table(comparison: Any):
+    """The per-candidate summary with column names that state the interval."""
+    level = f"{comparison.confidence_level:.0%}"
+    frame = comparison.summary_frame().rename(columns={
+        "std": "sd (ddof=1)", "ci_low": f"{level} t CI low", "ci_high": f"{level} t CI high",
+        "mean_rank": "mean rank (1 = best)",
+    })
+    return frame.set_index("candidate")
+
+
+def pairwise_table(comparison: Any):
+    """The pairwise tests with column names that name the test and the correction."""
+    level = f"{comparison.confidence_level:.0%}"
+    test = "Wilcoxon" if all(p.test == "wilcoxon" for p in comparison.pairwise) else "test"
+    correction = correction_name(comparison.correction)
+    columns = {
+        "model_a": "A", "model_b": "B", "statistic": "W", "pvalue": f"p ({test})",
+        "pvalue_adjusted": f"p ({test}, {correction})", "reject": f"reject at α={comparison.alpha:g}",
+        "effect_size": "rank-biserial r (> 0: A better)", "mean_difference": "mean A − B",
+        "ci_low": f"{level} t CI low", "ci_high": f"{level} t CI high",
+    }
+    frame = comparison.pairwise_frame()[list(columns)].rename(columns=columns)
+    return frame.set_index(["A", "B"])
+
+
+def limitations(analysis: Any, results: Any) -> list[str]:
+    """Plain sentences on what limits the conclusions: failed trials and each comparison's notes."""
+    items = []
+    if not results.failures.empty:
+        items.append(f"{len(results.failures)} planned trial(s) failed or are missing; paired tests use "
+                     "only the blocks in which every candidate has a value.")
+    seen = set()
+    for comparison in analysis.comparisons:
+        for note in comparison.notes:
+            key = re.sub(r"\d+(\.\d+)?", "#", note)
+            if key in seen:
+                continue
+            seen.add(key)
+            items.append(f"{comparison.metric}: {note}")
+    return items

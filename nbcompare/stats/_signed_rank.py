@@ -7,6 +7,8 @@ computes the rank sums R+ and R- that scipy does not return for a two-sided test
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,4 +199,5 @@ def min_signed_rank_pvalue(n_pairs: int) -> float:
     in a numerical check of 14 to 60 pairs with all differences of one sign
     (distinct, tied and partly zero).
     """
-    return min(1.0, 2.0 / 2.0**n_pairs)
+    # ldexp underflows to 0.0 for very large n where 2.0**n would raise OverflowError.
+    return min(1.0, math.ldexp(2.0, -n_pairs))
