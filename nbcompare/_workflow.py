@@ -42,7 +42,7 @@ def demo_study(seeds: int = 5, *, name: str = "digits-architectures", **params: 
 
 @dataclass
 class AnalysisOutputs:
-    """What :func:`analyze_directory` produced."""
+    """Outputs of :func:`analyze_directory`: results, analysis, figure paths and report path."""
 
     results: Any
     analysis: Any

@@ -67,7 +67,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-resume", action="store_true",
                      help="run every trial again, even those with a completed record")
     run.add_argument("--keep-failed", action="store_true",
-                     help="do not retry trials whose record says failed")
+                     help="do not retry trials whose record has status failed")
 
     analyze = sub.add_parser("analyze", help="compare the candidates of a results directory",
                              description="Read a study's records, print the statistical comparison "

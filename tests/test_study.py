@@ -173,3 +173,11 @@ def test_hyperparameter_must_be_plain_data():
         nbc.Candidate("a", "synthetic", lr=float("nan"))
     with pytest.raises(nbc.StudyError, match=r"has type object, which cannot be written to a record"):
         nbc.Candidate("a", "synthetic", thing=object())
+
+
+def test_function_with_wrong_signature_is_rejected():
+    from nbcompare.workloads import get_workload
+
+    # get_workload is importable but takes a single argument.
+    with pytest.raises(nbc.TrialFunctionError, match=r"must accept \(config, seed, context\); its signature is \(name: str\)"):
+        nbc.Candidate("a", get_workload)

@@ -1,4 +1,4 @@
-"""How trials run: NeMo Run experiments of shards, one record per trial, resume."""
+"""Launch layer: NeMo Run experiments of shards, one record per trial, resume."""
 
 from nbcompare.launch._context import TrialContext, count_parameters
 

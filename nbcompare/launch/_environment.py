@@ -1,4 +1,4 @@
-"""What a record says about where a trial ran: packages, device, host, git commit."""
+"""The environment part of a trial record: packages, device, host, git commit."""
 
 from __future__ import annotations
 

@@ -205,7 +205,7 @@ def run_study(study: Study, *, results_dir: str | os.PathLike[str] | None = None
     resume : bool
         Skip trials that already have a completed record.
     retry_failed : bool
-        With ``resume``, run trials whose record says failed again.
+        With ``resume``, run again the trials whose record has status failed.
     progress : bool
         Print trial counts to standard error while waiting.
     detach : bool

@@ -68,7 +68,7 @@ def correction_name(correction: str) -> str:
 
 
 def omnibus_sentence(comparison: Any) -> str:
-    """One sentence stating the omnibus test, its statistic, df, p and the blocks used."""
+    """Write one sentence stating the omnibus test, its statistic, df, p and the blocks used."""
     test = comparison.omnibus
     blocks = "seeds" if comparison.blocks == "seed" else "tasks"
     if test.test == "friedman":
@@ -117,7 +117,7 @@ def _format_params(params: dict[str, Any]) -> str:
 
 
 def study_markdown(study: Any, results: Any) -> str:
-    """The design section: candidates with their configurations, tasks, seeds, metrics."""
+    """Write the design section: candidates with their configurations, tasks, seeds, metrics."""
     lines = [
         f"**Study:** {escape_markdown(study.name)}  ",
         f"**Trials:** {escape_markdown(results.summary_line())}  ",
@@ -148,7 +148,7 @@ def notes_markdown(notes: Iterable[str]) -> str:
 
 
 def summary_table(comparison: Any):
-    """The per-candidate summary with column names that state the interval."""
+    """Return the per-candidate summary with column names that state the interval."""
     level = f"{comparison.confidence_level:.0%}"
     frame = comparison.summary_frame().rename(columns={
         "std": "sd (ddof=1)", "ci_low": f"{level} t CI low", "ci_high": f"{level} t CI high",
@@ -158,7 +158,7 @@ def summary_table(comparison: Any):
 
 
 def pairwise_table(comparison: Any):
-    """The pairwise tests with column names that name the test and the correction."""
+    """Return the pairwise tests with column names that name the test and the correction."""
     level = f"{comparison.confidence_level:.0%}"
     test = "Wilcoxon" if all(p.test == "wilcoxon" for p in comparison.pairwise) else "test"
     correction = correction_name(comparison.correction)
@@ -173,7 +173,7 @@ def pairwise_table(comparison: Any):
 
 
 def limitations(analysis: Any, results: Any) -> list[str]:
-    """Plain sentences on what limits the conclusions: failed trials and each comparison's notes."""
+    """List what limits the conclusions: failed trials and each comparison's notes."""
     items = []
     if not results.failures.empty:
         items.append(f"{len(results.failures)} planned trial(s) failed or are missing; paired tests use "

@@ -1,4 +1,4 @@
-"""What came back: one record per trial, read into a tidy table."""
+"""Results layer: one record per trial, read into a tidy table."""
 
 from nbcompare.results._resultset import TIDY_COLUMNS, ResultSet
 

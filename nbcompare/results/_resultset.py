@@ -77,7 +77,7 @@ class ResultSet:
     frame : pandas.DataFrame
         Long format, columns ``study, trial_id, candidate, task, seed, status, metric,
         value``: one row per trial and metric. Failed and missing trials have a row
-        with ``value`` NaN for each study metric, so an analysis sees them.
+        with ``value`` NaN for each study metric, so an analysis counts them as missing.
     metrics : dict of str to Metric
         The study's metrics first, then the measured quantities, each with its direction.
     failures : pandas.DataFrame
@@ -195,7 +195,7 @@ class ResultSet:
         return self.frame[self.frame["status"] == "completed"]
 
     def wide(self, metrics: list[str] | None = None) -> pd.DataFrame:
-        """One row per trial, one column per metric."""
+        """Return the table in wide form: one row per trial, one column per metric."""
         frame = self.frame if metrics is None else self.frame[self.frame["metric"].isin(metrics)]
         table = frame.pivot(index=["candidate", "task", "seed", "trial_id", "status"],
                             columns="metric", values="value")
@@ -215,7 +215,7 @@ class ResultSet:
         return pd.DataFrame(rows, columns=["candidate", "task", "seed", "trial_id", "step", "metric", "value"])
 
     def trials(self) -> pd.DataFrame:
-        """One row per trial: ids, status, configuration (as JSON) and environment."""
+        """Return one row per trial: ids, status, configuration (as JSON) and environment."""
         rows = []
         for r in self.records:
             env = r.get("environment") or {}

@@ -1,4 +1,4 @@
-"""What to compare: candidates, tasks, seeds and metrics, validated before launch."""
+"""Study layer: candidates, tasks, seeds and metrics, validated before launch."""
 
 from nbcompare.study._spec import MEASURED_METRICS, Candidate, Metric, Task, function_path, resolve_function
 from nbcompare.study._study import Study, load_study

@@ -124,7 +124,9 @@ def function_path(function: Callable[..., Any] | str) -> str:
             "PYTHONPATH for the executor (it is for the local executor when you start "
             "Jupyter from it)."
         )
-    return f"{module}:{qualname}"
+    path = f"{module}:{qualname}"
+    check_signature(function, path)
+    return path
 
 
 def resolve_function(path: str) -> Callable[..., Any]:

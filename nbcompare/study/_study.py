@@ -96,7 +96,7 @@ def _as_seeds(seeds: Any) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Study:
-    """What to compare: candidates evaluated on tasks over seeds, scored by metrics.
+    """A comparison to run: candidates evaluated on tasks over seeds, scored by metrics.
 
     Parameters
     ----------
@@ -311,7 +311,7 @@ class Study:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "study") -> "Study":
-        """Build a study from the mapping a YAML file holds (see :func:`load_study`)."""
+        """Build a study from the mapping read from a YAML file (see :func:`load_study`)."""
         if not isinstance(data, Mapping):
             raise StudyError(f"{source}: the top level must be a mapping, got {type(data).__name__}.")
         valid = {"name", "description", "candidates", "tasks", "seeds", "metrics",

@@ -2,14 +2,13 @@
 
 A workload is an importable trial function ``fn(config, seed, context) -> dict`` plus
 what the toolkit needs to validate a study before launching it: the metrics the
-function returns (with their directions), the tasks it knows and its valid
-hyperparameters. Registering the metadata here keeps ``import nbcompare`` free of
+function returns (with their directions) and the tasks it accepts. Registering the metadata here keeps ``import nbcompare`` free of
 torch: the function's module is imported only inside the trial process.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
 __all__ = ["Workload", "register_workload", "get_workload", "available_workloads"]
@@ -38,7 +37,6 @@ class Workload:
     metrics: Mapping[str, bool]
     tasks: tuple[str, ...] = ()
     description: str = ""
-    hyperparameters: tuple[str, ...] = field(default=())
 
 
 _REGISTRY: dict[str, Workload] = {}
