@@ -179,5 +179,5 @@ def test_function_with_wrong_signature_is_rejected():
     from nbcompare.workloads import get_workload
 
     # get_workload is importable but takes a single argument.
-    with pytest.raises(nbc.TrialFunctionError, match=r"must accept \(config, seed, context\); its signature is \(name: str\)"):
+    with pytest.raises(nbc.TrialFunctionError, match=r"must accept \(config, seed, context\); its signature is \(name: 'str'\)"):
         nbc.Candidate("a", get_workload)
