@@ -226,7 +226,30 @@ def test_seed_points_one_line_per_block(comparison):
     assert len(lines) == len(comparison.matrix)
     for line, (_, block) in zip(lines, comparison.matrix.iterrows()):
         np.testing.assert_allclose(line.get_xdata(), block[list(comparison.candidates)].to_numpy(dtype=float))
-        np.testing.assert_array_equal(line.get_ydata(), np.arange(len(comparison.candidates)))
+        offsets = np.asarray(line.get_ydata()) - np.arange(len(comparison.candidates))
+        # One offset per block, the same for all of its points, within the row's band.
+        np.testing.assert_allclose(offsets, offsets[0])
+        assert abs(offsets[0]) <= 0.25
+    first_offsets = [line.get_ydata()[0] for line in lines]
+    assert len(set(np.round(first_offsets, 9))) == len(lines)
+
+
+def test_seed_points_equal_values_stay_visible():
+    # Every block gives the same two values: without offsets the dots would coincide.
+    frame = pd.DataFrame({
+        "candidate": ["a"] * 6 + ["b"] * 6,
+        "task": "t",
+        "seed": list(range(6)) * 2,
+        "metric": "accuracy",
+        "value": [0.9] * 6 + [0.8] * 6,
+    })
+    comparison = compare(frame, "accuracy", higher_is_better=True)
+    ax = plots.plot_seed_points(comparison)
+
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    for scatter in scatters:
+        positions = {tuple(np.round(p, 9)) for p in scatter.get_offsets()}
+        assert len(positions) == 6
 
 
 def test_seed_points_colours_and_label(comparison):
@@ -377,7 +400,7 @@ def test_pvalue_marks_follow_reject(comparison):
 def test_pvalue_title_caption_and_scale(comparison):
     ax = plots.plot_pvalue_matrix(comparison)
 
-    assert ax.get_title() == "Wilcoxon signed-rank, Holm-adjusted p"
+    assert ax.get_title() == f"{comparison.metric}: Wilcoxon signed-rank, Holm-adjusted p"
     assert "* adjusted p ≤ α = 0.05" in ax.get_xlabel()
     image = ax.get_images()[0]
     assert image.norm.vmin == -4
@@ -388,7 +411,7 @@ def test_pvalue_title_caption_and_scale(comparison):
 def test_pvalue_unadjusted_title(comparison):
     ax = plots.plot_pvalue_matrix(comparison, adjusted=False)
 
-    assert ax.get_title() == "Wilcoxon signed-rank, unadjusted p"
+    assert ax.get_title() == f"{comparison.metric}: Wilcoxon signed-rank, unadjusted p"
     assert "Holm-adjusted p ≤ α" in ax.get_xlabel()
 
 

@@ -188,21 +188,26 @@ def plot_seed_points(
     )
     ax = axes_or_new(ax, _row_figsize(candidates, xlabel))
     rows = np.arange(len(candidates), dtype=float)
+    # Each block sits at its own small vertical offset, so blocks with equal values
+    # (common for accuracy on a small test set) stay visible instead of overlapping.
+    offsets = _block_offsets(len(matrix))
 
-    for _, block_values in matrix.iterrows():
+    for offset, (_, block_values) in zip(offsets, matrix.iterrows()):
         values = np.array([block_values.get(name, np.nan) for name in candidates], dtype=float)
         if np.isfinite(values).sum() < 2:
             continue
-        ax.plot(values, rows, color="0.7", linewidth=0.6, zorder=1, gid=BLOCK_LINE_GID)
+        ax.plot(values, rows + offset, color="0.7", linewidth=0.6, zorder=1, gid=BLOCK_LINE_GID)
 
     for row, candidate in enumerate(candidates):
-        values = finite_column(matrix, candidate)
+        column = matrix[candidate].to_numpy(dtype=float) if candidate in matrix else np.array([])
+        finite = np.isfinite(column)
+        values = column[finite]
         if values.size == 0:
             annotate_row(ax, row, "no finite values")
             continue
         ax.scatter(
             values,
-            np.full(values.size, float(row)),
+            row + offsets[finite],
             s=14,
             color=colours[candidate],
             edgecolors="white",
@@ -214,3 +219,10 @@ def plot_seed_points(
     _set_candidate_rows(ax, candidates)
     ax.set_xlabel(xlabel)
     return ax
+
+
+def _block_offsets(n_blocks: int) -> np.ndarray:
+    """Spread ``n_blocks`` vertical offsets evenly over a band of ±0.25 around a row."""
+    if n_blocks <= 1:
+        return np.zeros(n_blocks)
+    return np.linspace(-0.25, 0.25, n_blocks)

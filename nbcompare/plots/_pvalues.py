@@ -55,14 +55,19 @@ def _text_colour(rgba) -> str:
 
 
 def _title(comparison, adjusted: bool) -> str:
-    """Name the pairwise test and the p-value shown, e.g. "Wilcoxon signed-rank, Holm-adjusted p"."""
+    """Name the metric, the pairwise test and the p-value shown.
+
+    For example "accuracy: Wilcoxon signed-rank, Holm-adjusted p".
+    """
     test = display_test_name(comparison.pairwise[0].test) if comparison.pairwise else "pairwise test"
     correction = display_correction_name(getattr(comparison, "correction", None))
     if correction is None:
-        return f"{test}, unadjusted p (no correction)"
-    if adjusted:
-        return f"{test}, {correction}-adjusted p"
-    return f"{test}, unadjusted p"
+        shown = "unadjusted p (no correction)"
+    elif adjusted:
+        shown = f"{correction}-adjusted p"
+    else:
+        shown = "unadjusted p"
+    return f"{comparison.metric}: {test}, {shown}"
 
 
 def _caption(comparison, adjusted: bool) -> str:
