@@ -40,6 +40,31 @@ def demo_study(seeds: int = 5, *, name: str = "digits-architectures", **params: 
     )
 
 
+def _check_metrics(results: Any, names: Sequence[str]) -> None:
+    """Raise if a requested metric is unknown or absent from every completed trial."""
+    import difflib
+
+    for name in names:
+        if name not in results.metrics:
+            close = difflib.get_close_matches(name, list(results.metrics), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"Unknown metric {name!r}.{hint} This study has {list(results.metrics)}.")
+    completed = results.completed
+    if completed.empty:
+        raise ValueError(
+            "No trial of this study completed, so there is nothing to compare. The failures "
+            "above give each trial's cause; fix it and run the study again."
+        )
+    present = set(completed.dropna(subset=["value"])["metric"])
+    absent = [name for name in names if name not in present]
+    if absent:
+        raise ValueError(
+            f"No completed trial returned metric(s) {absent}. The trial function returned "
+            f"{sorted(present)}. Fix the metric names in the study, or the keys the trial "
+            "function returns."
+        )
+
+
 @dataclass
 class AnalysisOutputs:
     """Outputs of :func:`analyze_directory`: results, analysis, figure paths and report path."""
@@ -67,9 +92,7 @@ def analyze_directory(results_dir: str | os.PathLike[str], *, metrics: Sequence[
     results = ResultSet.from_directory(results_dir)
     study = results.study
     names = list(metrics) if metrics else [m.name for m in study.metrics]
-    unknown = [m for m in names if m not in results.metrics]
-    if unknown:
-        raise ValueError(f"Unknown metric(s) {unknown}; this study has {list(results.metrics)}.")
+    _check_metrics(results, names)
     directions = {m: results.metrics[m].higher_is_better for m in names}
     with warnings.catch_warnings():
         # The notes of each comparison carry the same sentences; the CLI prints them.

@@ -81,13 +81,25 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_analysis(outputs) -> None:
-    results = outputs.results
+def _print_failures(results) -> None:
+    if results.failures.empty:
+        return
+    print("\nFailed or missing trials (the analysis drops the blocks they leave incomplete):")
+    for row in results.failures.itertuples():
+        print(f"  {row.candidate} / {row.task} / seed {row.seed}: {row.message}")
+        if row.log_path and Path(row.log_path).is_file():
+            print(f"    log: {row.log_path}")
+
+
+def _print_header(results_dir: Path) -> None:
+    from nbcompare.results import ResultSet
+
+    results = ResultSet.from_directory(results_dir)
     print(f"\n{results.study.name}: {results.summary_line()}")
-    if not results.failures.empty:
-        print("\nFailed or missing trials (left out of the analysis by dropping their blocks):")
-        for row in results.failures.itertuples():
-            print(f"  {row.candidate} / {row.task} / seed {row.seed}: {row.message}")
+    _print_failures(results)
+
+
+def _print_analysis(outputs) -> None:
     print()
     print(outputs.analysis)
     for path in outputs.figures:
@@ -108,6 +120,7 @@ def _demo(args: argparse.Namespace) -> int:
     run = study.run(results_dir=results_dir, workers=args.workers)
     trained = time.perf_counter() - start
     report = None if args.no_report else out / "reports" / f"{study.name}.html"
+    _print_header(run.results_dir)
     outputs = analyze_directory(run.results_dir, figures_dir=out / "figures", report_path=report)
     _print_analysis(outputs)
     print(f"\nTrials took {trained:.0f} s; everything took {time.perf_counter() - start:.0f} s.")
@@ -117,11 +130,17 @@ def _demo(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from nbcompare.study import load_study
 
+    from nbcompare.results import ResultSet
+
     study = load_study(args.study)
     run = study.run(results_dir=args.results_dir, workers=args.workers, resume=not args.no_resume,
                     retry_failed=not args.keep_failed)
     progress = run.progress()
     print(f"{study.name}: {progress}. Records in {run.results_dir}")
+    _print_failures(ResultSet.from_directory(run.results_dir))
+    if progress.failed:
+        print("\nFix the causes above and run the same command again: trials with a completed "
+              "record are skipped and the failed ones run again.")
     print(f"Analyse with: nbcompare analyze {run.results_dir}")
     return 0 if progress.failed == 0 else 1
 
@@ -129,6 +148,12 @@ def _run(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace) -> int:
     from nbcompare._workflow import analyze_directory
 
+    if not args.results_dir.is_dir():
+        raise FileNotFoundError(
+            f"Results directory {str(args.results_dir)!r} does not exist; pass the directory "
+            "that `nbcompare run` printed (by default results/<study name>)."
+        )
+    _print_header(args.results_dir)
     outputs = analyze_directory(args.results_dir, metrics=args.metrics, figures_dir=args.figures,
                                 report_path=args.report, alpha=args.alpha,
                                 confidence_level=args.confidence_level, correction=args.correction)

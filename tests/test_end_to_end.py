@@ -131,3 +131,35 @@ def test_architecture_notebook_executes(tmp_path):
     results = nbc.ResultSet.from_directory(out / "results" / "digits-architectures-notebook")
     assert results.frame["trial_id"].nunique() == 9
     assert set(results.frame["status"]) == {"completed"}
+
+
+def test_cli_run_prints_failure_causes(tmp_path):
+    (tmp_path / "flaky.py").write_text(
+        "def fit(config, seed, context):\n"
+        "    if seed == 1 and config['kind'] == 'b':\n"
+        "        raise RuntimeError('diverged at epoch 3')\n"
+        "    return {'acc': 0.5 + seed / 10}\n"
+    )
+    study_file = tmp_path / "study.yaml"
+    study_file.write_text(textwrap.dedent("""
+        name: flaky
+        candidates:
+          - {name: a, workload: "flaky:fit", params: {kind: a}}
+          - {name: b, workload: "flaky:fit", params: {kind: b}}
+        seeds: {count: 3}
+        metrics: [{name: acc, higher_is_better: true}, {name: acu, higher_is_better: true}]
+    """))
+    env = _env(tmp_path)
+    env.pop("PYTHONPATH", None)
+    run = subprocess.run([sys.executable, "-m", "nbcompare.cli", "run", str(study_file)],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1
+    assert "5 completed, 1 failed" in run.stdout
+    assert "b / default / seed 1: diverged at epoch 3" in run.stdout
+    assert "run the same command again" in run.stdout
+
+    analyze = subprocess.run([sys.executable, "-m", "nbcompare.cli", "analyze", "results/flaky"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert analyze.returncode == 2
+    assert "No completed trial returned metric(s) ['acu']" in analyze.stderr
+    assert "b / default / seed 1: diverged at epoch 3" in analyze.stdout

@@ -118,3 +118,40 @@ def test_rerun_with_all_records_launches_nothing(tmp_path, nemorun_home, local_e
     assert again.launched_trials == []
     assert _executions(executions) == []
     assert len(RecordsLayout(results_dir).launches_file.read_text().splitlines()) == 1
+
+
+def test_misspelled_hyperparameter_fails_before_launch(tmp_path, nemorun_home):
+    study = nbc.Study("typo", [nbc.Candidate("mlp", "digits", architecture="mlp", learning_rate=0.1),
+                               nbc.Candidate("vit", "digits", architecture="vit")],
+                      seeds=range(2), metrics=["accuracy"])
+    with pytest.raises(nbc.StudyError, match=r"Candidate 'mlp' on task 'digits': unknown config key 'learning_rate'"):
+        study.run(results_dir=tmp_path / "results", progress=False)
+    assert not (tmp_path / "results").exists()
+
+
+def test_unimportable_function_fails_before_launch(tmp_path, nemorun_home, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    study = nbc.Study("missing", [nbc.Candidate("a", "no_such_module_here:fit"),
+                                  nbc.Candidate("b", "no_such_module_here:fit")],
+                      seeds=range(2), metrics=[nbc.Metric("score", higher_is_better=True)])
+    with pytest.raises(nbc.TrialFunctionError, match=r"Cannot import module 'no_such_module_here'.*launch from the directory"):
+        study.run(results_dir=tmp_path / "results", progress=False)
+
+
+def test_trial_module_in_working_directory_is_importable(tmp_path, nemorun_home, monkeypatch):
+    # A user's module next to the notebook or study file: no PYTHONPATH set by hand.
+    (tmp_path / "my_trials.py").write_text(
+        "def fit(config, seed, context):\n"
+        "    return {'score': config['offset'] + seed}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    study = nbc.Study("cwd-module", [nbc.Candidate("a", "my_trials:fit", offset=0.0),
+                                     nbc.Candidate("b", "my_trials:fit", offset=0.5)],
+                      seeds=range(2), metrics=[nbc.Metric("score", higher_is_better=True)])
+
+    run = study.run(results_dir=tmp_path / "results", progress=False)
+
+    wide = run.results().wide(["score"]).set_index(["candidate", "seed"])["score"]
+    assert wide[("b", 1)] == pytest.approx(1.5)
+    assert set(run.results().frame["status"]) == {"completed"}

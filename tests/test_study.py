@@ -76,6 +76,7 @@ def test_digits_directions_match_workload_module():
         ({"seeds": 5}, r"seeds=5 is a single number; pass a collection such as range\(5\)"),
         ({"seeds": [0, 1, 1]}, r"seeds contains duplicates \[1\]"),
         ({"seeds": [0, -1]}, r"seeds contains -1; every seed must be a non-negative integer"),
+        ({"seeds": [0]}, r"1 seed\(s\) and 1 task\(s\); a paired comparison needs at least two seeds or two tasks"),
         ({"candidates": [nbc.Candidate("a", "digitz"), nbc.Candidate("b", "digits")]},
          r"workload='digitz' is not a registered workload\. Did you mean 'digits'\?"),
         ({"alpha": 1.5}, r"Study.alpha must be a number strictly between 0 and 1, got 1.5"),
@@ -94,7 +95,7 @@ def test_function_defined_in_main_is_rejected():
 
     local_fn.__module__ = "__main__"
     local_fn.__qualname__ = "local_fn"
-    with pytest.raises(nbc.TrialFunctionError, match=r"defined in __main__.*Move it into a \.py file"):
+    with pytest.raises(nbc.TrialFunctionError, match=r"defined in __main__ .*Move it to module level in a \.py file"):
         nbc.Candidate("a", local_fn)
 
 

@@ -10,6 +10,7 @@ serves the local executor, Slurm and the cloud executors.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -19,12 +20,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from nbcompare.launch._progress import Progress, ProgressPrinter, count_progress
 from nbcompare.launch._records import RecordsLayout, atomic_write_json, read_json
 from nbcompare.launch._runner import run_trials, write_failure
-from nbcompare.study import Study, Trial, load_study
+from nbcompare.exceptions import StudyError, TrialFunctionError
+from nbcompare.study import Study, Trial, load_study, resolve_function
 
 __all__ = ["run_study", "StudyRun", "plan_shards"]
 
@@ -53,24 +55,84 @@ def _default_workers(executor: Any) -> int:
     return max(1, int(nodes) * int(tasks))
 
 
-def _local_executor_with_python(executor: Any) -> Any:
-    """Put this interpreter's directory first on the shards' PATH if ``python`` is another one.
+def _prepare_local_executor(executor: Any) -> Any:
+    """Make the local executor's shards use this interpreter and see the working directory.
 
     NeMo Run's LocalExecutor starts ``python`` from PATH. In a notebook kernel or a
     console script of a virtual environment that is not activated, PATH finds a
-    different interpreter, which cannot import nbcompare.
+    different interpreter, which cannot import nbcompare, so this interpreter's
+    directory goes first on PATH. The working directory goes first on PYTHONPATH,
+    so a trial module next to the notebook or the study file is importable. Values
+    the caller set in ``env_vars`` are kept.
     """
     import nemo_run as run
 
-    if not isinstance(executor, run.LocalExecutor) or "PATH" in executor.env_vars:
-        return executor
-    found = shutil.which("python")
-    here = os.path.dirname(sys.executable)
-    if found and os.path.realpath(os.path.dirname(found)) == os.path.realpath(here):
+    if not isinstance(executor, run.LocalExecutor):
         return executor
     executor = executor.clone()
-    executor.env_vars["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
+    interpreter_dir = os.path.dirname(sys.executable)
+    found = shutil.which("python")
+    if "PATH" not in executor.env_vars and not (
+        found and os.path.realpath(os.path.dirname(found)) == os.path.realpath(interpreter_dir)
+    ):
+        executor.env_vars["PATH"] = interpreter_dir + os.pathsep + os.environ.get("PATH", "")
+    if "PYTHONPATH" not in executor.env_vars:
+        executor.env_vars["PYTHONPATH"] = os.pathsep.join(
+            p for p in (os.getcwd(), os.environ.get("PYTHONPATH", "")) if p
+        )
     return executor
+
+
+@contextlib.contextmanager
+def _import_path(entries: list[str]) -> Iterator[None]:
+    saved = list(sys.path)
+    sys.path[:0] = [e for e in entries if e and e not in sys.path]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
+def _preflight(study: Study, executor: Any) -> None:
+    """Import every trial function and check every configuration before launching.
+
+    With the local executor the trials run on this machine with the PYTHONPATH set
+    by :func:`_prepare_local_executor`, so a function that cannot be imported here
+    would fail in every trial. A trial module may define ``check_config(config)``
+    that raises ValueError for a configuration its trial function would reject;
+    it is called once per candidate and task.
+    """
+    import nemo_run as run
+
+    local = isinstance(executor, run.LocalExecutor)
+    entries = executor.env_vars.get("PYTHONPATH", "").split(os.pathsep) if local else []
+    for path in sorted({study.function_of(c) for c in study.candidates}):
+        try:
+            with _import_path(entries):
+                resolve_function(path)
+        except TrialFunctionError:
+            if local:
+                raise
+            # NOTE: remote executors have their own environment, so a function missing
+            # here may still import there; the trials record the error if it does not.
+            logger.info("Trial function %s is not importable here; not checked before launch.", path)
+            continue
+        check = getattr(sys.modules[path.partition(":")[0]], "check_config", None)
+        if callable(check):
+            _check_configs(study, path, check)
+
+
+def _check_configs(study: Study, path: str, check: Any) -> None:
+    for trial in study.trials():
+        if trial.function != path or trial.seed != study.seeds[0]:
+            continue
+        try:
+            check(dict(trial.config))
+        except ValueError as exc:
+            raise StudyError(
+                f"Candidate {trial.candidate!r} on task {trial.task!r}: {exc} "
+                "Fix the candidate's parameters; no trial was started."
+            ) from None
 
 
 def _experiment_title(study: Study) -> str:
@@ -222,15 +284,21 @@ def run_study(study: Study, *, results_dir: str | os.PathLike[str] | None = None
         raise TypeError(f"study must be an nbcompare.Study, got {type(study).__name__}.")
     layout = RecordsLayout(results_dir or Path("results") / study.name)
     executor = executor if executor is not None else run.LocalExecutor()
-    executor = _local_executor_with_python(executor)
+    executor = _prepare_local_executor(executor)
     workers = workers if workers is not None else _default_workers(executor)
 
+    pending = _pending(study.trials(), layout, resume, retry_failed)
+    if pending:
+        _preflight(study, executor)
     trials = _write_plan(study, layout)
     layout.clear_stale_running()
-    pending = _pending(trials, layout, resume, retry_failed)
     study_run = StudyRun(study, layout.root, launched_trials=pending)
     if not pending:
-        logger.info("All %d trials of %s have records; nothing to launch.", len(trials), study.name)
+        state = count_progress(layout, [t.trial_id for t in trials])
+        logger.info("No trial of %s to run: %s.", study.name, state)
+        if progress:
+            print(f"[nbcompare] {study.name}: no trial to run ({state}); records in {layout.root}",
+                  file=sys.stderr)
         return study_run
 
     shards = plan_shards(pending, workers)

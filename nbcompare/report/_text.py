@@ -169,6 +169,8 @@ def pairwise_table(comparison: Any):
         "ci_low": f"{level} t CI low", "ci_high": f"{level} t CI high",
     }
     frame = comparison.pairwise_frame()[list(columns)].rename(columns=columns)
+    reject = columns["reject"]
+    frame[reject] = frame[reject].map({True: "yes", False: "no"})
     return frame.set_index(["A", "B"])
 
 
@@ -178,12 +180,10 @@ def limitations(analysis: Any, results: Any) -> list[str]:
     if not results.failures.empty:
         items.append(f"{len(results.failures)} planned trial(s) failed or are missing; paired tests use "
                      "only the blocks in which every candidate has a value.")
-    seen = set()
+    metrics_by_note: dict[str, list[str]] = {}
     for comparison in analysis.comparisons:
         for note in comparison.notes:
-            key = re.sub(r"\d+(\.\d+)?", "#", note)
-            if key in seen:
-                continue
-            seen.add(key)
-            items.append(f"{comparison.metric}: {note}")
+            metrics_by_note.setdefault(note, []).append(comparison.metric)
+    for note, metrics in metrics_by_note.items():
+        items.append(f"{', '.join(metrics)}: {note}")
     return items

@@ -117,12 +117,12 @@ def function_path(function: Callable[..., Any] | str) -> str:
     qualname = getattr(function, "__qualname__", getattr(function, "__name__", repr(function)))
     if module in (None, "__main__", "builtins") or "<locals>" in qualname or "<lambda>" in qualname:
         raise TrialFunctionError(
-            f"The trial function {qualname!r} is defined in {module or 'an unknown module'}, "
-            "so trial processes cannot import it. Move it into a .py file next to your "
-            "notebook (for example trials.py), import it with `from trials import "
-            f"{getattr(function, '__name__', 'fn')}`, and make sure that directory is on "
-            "PYTHONPATH for the executor (it is for the local executor when you start "
-            "Jupyter from it)."
+            f"The trial function {qualname!r} is defined in {module or 'an unknown module'} "
+            "(a notebook cell, a script run directly, or inside another function), so trial "
+            "processes cannot import it. Move it to module level in a .py file (for example "
+            f"trials.py), import it with `from trials import {getattr(function, '__name__', 'fn')}`, "
+            "and keep that file in the directory you launch from (the local executor adds it "
+            "to the trials' PYTHONPATH) or in a directory on PYTHONPATH."
         )
     path = f"{module}:{qualname}"
     check_signature(function, path)
@@ -137,7 +137,9 @@ def resolve_function(path: str) -> Callable[..., Any]:
     except ImportError as exc:
         raise TrialFunctionError(
             f"Cannot import module {module_name!r} of trial function {path!r}: {exc}. "
-            "Install the package or add its directory to PYTHONPATH."
+            "Install the package, add its directory to PYTHONPATH, or launch from the "
+            "directory that contains it (the local executor puts the working directory on the "
+            "trials' PYTHONPATH)."
         ) from exc
     obj: Any = module
     for part in qualname.split("."):

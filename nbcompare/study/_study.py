@@ -75,14 +75,17 @@ def _as_seeds(seeds: Any) -> tuple[int, ...]:
     if isinstance(seeds, int) and not isinstance(seeds, bool):
         raise StudyError(
             f"seeds={seeds!r} is a single number; pass a collection such as range({seeds}) "
-            f"or [0, 1, 2]."
+            f"or [0, 1, 2] (in YAML: seeds: {{count: {seeds}}})."
         )
     try:
         values = list(seeds)
     except TypeError:
         raise StudyError(f"seeds={seeds!r} must be a collection of integers such as range(5).") from None
     if not values:
-        raise StudyError("seeds is empty; give at least two seeds, for example seeds=range(5).")
+        raise StudyError(
+            "seeds is empty; give at least two seeds, for example seeds=range(5) "
+            "(in YAML: seeds: {count: 5})."
+        )
     out = []
     for s in values:
         if isinstance(s, bool) or not isinstance(s, int) or s < 0:
@@ -160,6 +163,7 @@ class Study:
         if not self.tasks:
             set_("tasks", self._default_tasks())
         self._check_tasks()
+        self._check_blocks()
         set_("metrics", self._resolve_metrics())
 
     # -- validation ------------------------------------------------------------------
@@ -233,6 +237,15 @@ class Study:
                         f"Task {t.name!r} and candidate {c.name!r} both set {sorted(clash)}; set "
                         "each key in one place."
                     )
+
+    def _check_blocks(self) -> None:
+        # The paired tests need at least two blocks: seeds of one task, or tasks.
+        if len(self.seeds) * len(self.tasks) < 2:
+            raise StudyError(
+                f"Study has {len(self.seeds)} seed(s) and {len(self.tasks)} task(s); a paired "
+                "comparison needs at least two seeds or two tasks. Give seeds=range(5) "
+                "(in YAML: seeds: {count: 5})."
+            )
 
     def _declared_directions(self) -> dict[str, bool]:
         declared = dict(MEASURED_METRICS)

@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULTS",
     "METRICS",
     "build_model",
+    "check_config",
     "load_digits_split",
     "train",
 ]
@@ -443,6 +444,15 @@ def _resolve_config(config: Mapping[str, Any]) -> tuple[str, float, dict[str, An
     hyperparameters = {key: config.get(key, default) for key, default in defaults.items()}
     _validate_hyperparameters(architecture, hyperparameters)
     return architecture, float(test_size), hyperparameters
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Raise ValueError if :func:`train` would reject ``config``.
+
+    The launcher calls this for every candidate before any trial starts, so a
+    misspelled hyperparameter fails at once instead of in every trial.
+    """
+    _resolve_config(config)
 
 
 # ----------------------------------------------------------------------- training

@@ -13,9 +13,18 @@ import numpy as np
 
 from nbcompare.launch._context import TrialContext
 
-__all__ = ["train", "DEFAULTS"]
+__all__ = ["train", "check_config", "DEFAULTS"]
 
 DEFAULTS: dict[str, Any] = {"mean": 0.0, "sd": 1.0, "duration_s": 0.0}
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Raise ValueError for a hyperparameter :func:`train` does not know."""
+    unknown = set(config) - set(DEFAULTS) - {"task"}
+    if unknown:
+        raise ValueError(
+            f"Unknown synthetic hyperparameter(s) {sorted(unknown)}; valid: {sorted(DEFAULTS)}."
+        )
 
 
 def train(config: Mapping[str, Any], seed: int, context: TrialContext) -> dict[str, float]:
@@ -24,11 +33,7 @@ def train(config: Mapping[str, Any], seed: int, context: TrialContext) -> dict[s
     Parameters (in ``config``): ``mean`` and ``sd`` of the score, and
     ``duration_s``, the time to sleep inside the ``"train"`` phase.
     """
-    unknown = set(config) - set(DEFAULTS) - {"task"}
-    if unknown:
-        raise ValueError(
-            f"Unknown synthetic hyperparameter(s) {sorted(unknown)}; valid: {sorted(DEFAULTS)}."
-        )
+    check_config(config)
     params = {**DEFAULTS, **config}
     rng = np.random.default_rng(seed)
 
