@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 from nbcompare.exceptions import (
     DegenerateDataWarning,
+    MethodSwitchWarning,
     MissingTrialsWarning,
     NBCompareWarning,
     SmallSampleWarning,
@@ -40,7 +41,7 @@ _LAZY = {
 __all__ = [
     "Candidate", "Metric", "Study", "Task", "load_study", "Workload", "register_workload",
     "StudyError", "TrialFunctionError", "NBCompareWarning", "SmallSampleWarning",
-    "DegenerateDataWarning", "MissingTrialsWarning", *_LAZY,
+    "DegenerateDataWarning", "MethodSwitchWarning", "MissingTrialsWarning", *_LAZY,
 ]
 
 

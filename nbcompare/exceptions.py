@@ -23,5 +23,9 @@ class DegenerateDataWarning(NBCompareWarning):
     """The data make a statistic undefined (all differences zero, zero variance, ...)."""
 
 
+class MethodSwitchWarning(NBCompareWarning):
+    """The test that ran differs from the requested one; the message names both and the reason."""
+
+
 class MissingTrialsWarning(NBCompareWarning):
     """Some trials failed or are missing and were left out under the missing-data policy."""

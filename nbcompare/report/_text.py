@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any, Iterable
 
+from nbcompare.stats._render import correction_text, test_label
+
 __all__ = [
     "format_p",
     "format_value",
@@ -22,17 +24,17 @@ __all__ = [
     "study_markdown",
 ]
 
-_TESTS = {
-    "friedman": "Friedman test",
-    "wilcoxon": "Wilcoxon signed-rank test",
+# Symbol of each omnibus test's statistic in the usual reporting style.
+_STATISTIC_SYMBOLS = {
+    "friedman": "χ²", "skillings-mack": "χ²", "kruskal-wallis": "χ²", "iman-davenport": "F",
+    "rm-anova": "F", "anova": "F", "welch-anova": "F", "paired-t": "t", "welch-t": "t",
+    "nadeau-bengio": "t", "wilcoxon": "W", "mann-whitney": "U", "sign": "S",
 }
 
-_CORRECTIONS = {
-    "holm": "Holm", "bonferroni": "Bonferroni", "sidak": "Šidák", "holm-sidak": "Holm–Šidák",
-    "simes-hochberg": "Hochberg", "hommel": "Hommel", "fdr_bh": "Benjamini–Hochberg",
-    "fdr_by": "Benjamini–Yekutieli", "fdr_tsbh": "two-stage Benjamini–Hochberg",
-    "fdr_tsbky": "two-stage Benjamini–Krieger–Yekutieli",
-}
+# Symbol of each pairwise test's statistic; tests not listed are labelled "statistic".
+_PAIRWISE_SYMBOLS = {"wilcoxon": "W", "paired-t": "t", "conover": "t", "welch-t": "t", "mann-whitney": "U"}
+
+_BLOCK_WORDS = {"seed": "seeds", "task": "tasks", "fold": "folds"}
 
 
 def escape_markdown(text: Any) -> str:
@@ -60,31 +62,40 @@ def format_value(value: float, digits: int = 4) -> str:
 
 
 def test_name(test: str) -> str:
-    return _TESTS.get(test, test)
+    """Return the display name of a test, for example "Wilcoxon signed-rank test"."""
+    if test == "wilcoxon":
+        return "Wilcoxon signed-rank test"
+    label = test_label(test)
+    return label if label.endswith("test") else f"{label} test"
 
 
 def correction_name(correction: str) -> str:
-    return _CORRECTIONS.get(correction, correction)
+    """Return the display name of a correction, for example "Holm"."""
+    return correction_text(correction)
 
 
 def omnibus_sentence(comparison: Any) -> str:
     """Write one sentence stating the omnibus test, its statistic, df, p and the blocks used."""
     test = comparison.omnibus
-    blocks = "seeds" if comparison.blocks == "seed" else "tasks"
-    if test.test == "friedman":
-        stat = f"χ²({test.df:g}) = {test.statistic:.3f}"
-        how = f"{test.method} p-value"
-    else:
-        stat = f"W = {test.statistic:g}"
-        how = f"{test.alternative}, {test.method} p-value, zero_method={test.zero_method}"
+    blocks = _BLOCK_WORDS.get(comparison.blocks, str(comparison.blocks))
+    symbol = _STATISTIC_SYMBOLS.get(test.test, "statistic")
+    degrees = ""
+    if test.df is not None:
+        second = getattr(test, "df2", None)
+        degrees = f"({test.df:g}, {second:g})" if second is not None else f"({test.df:g})"
+    how = f"{test.method} p-value"
+    if test.zero_method:
+        how += f", zero_method={test.zero_method}"
+    if test.test in ("wilcoxon", "paired-t", "sign", "permutation", "welch-t", "mann-whitney", "nadeau-bengio"):
+        how = f"{test.alternative}, {how}"
     return (f"{test_name(test.test)} across {test.k} candidates with {test.n_blocks} {blocks} as "
-            f"blocks ({how}): {stat}, p = {format_p(test.pvalue)}.")
+            f"blocks ({how}): {symbol}{degrees} = {test.statistic:.4g}, p = {format_p(test.pvalue)}.")
 
 
 def _pair_phrase(pair: Any, correction: str) -> str:
     return (f"{escape_markdown(pair.model_a)} vs {escape_markdown(pair.model_b)}: "
-            f"{correction_name(correction)}-adjusted p = {format_p(pair.pvalue_adjusted)} "
-            f"({test_name(pair.test)}, raw p = {format_p(pair.pvalue)}, "
+            f"adjusted p = {format_p(pair.pvalue_adjusted)} ({correction_name(correction)}; "
+            f"{test_name(pair.test)}, raw p = {format_p(pair.pvalue)}, "
             f"{pair.effect_size_name} = {pair.effect_size:+.2f})")
 
 
@@ -160,10 +171,12 @@ def summary_table(comparison: Any):
 def pairwise_table(comparison: Any):
     """Return the pairwise tests with column names that name the test and the correction."""
     level = f"{comparison.confidence_level:.0%}"
-    test = "Wilcoxon" if all(p.test == "wilcoxon" for p in comparison.pairwise) else "test"
+    tests = {p.test for p in comparison.pairwise}
+    test = test_label(next(iter(tests))) if len(tests) == 1 else "test"
     correction = correction_name(comparison.correction)
+    statistic = _PAIRWISE_SYMBOLS.get(next(iter(tests), ""), "statistic") if len(tests) == 1 else "statistic"
     columns = {
-        "model_a": "A", "model_b": "B", "statistic": "W", "pvalue": f"p ({test})",
+        "model_a": "A", "model_b": "B", "statistic": statistic, "pvalue": f"p ({test})",
         "pvalue_adjusted": f"p ({test}, {correction})", "reject": f"reject at α={comparison.alpha:g}",
         "effect_size": "rank-biserial r (> 0: A better)", "mean_difference": "mean A − B",
         "ci_low": f"{level} t CI low", "ci_high": f"{level} t CI high",

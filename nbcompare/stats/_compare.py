@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,11 @@ from nbcompare.stats._correction import (
     normalize_correction,
     smallest_adjusted_pvalue,
 )
+from nbcompare.stats._auto import PAIRED_POSTHOCS, validate_posthoc, validate_test
 from nbcompare.stats._design import (
+    _UNITS,
+    BLOCK_CHOICES,
+    Design,
     PendingWarning,
     build_design,
     resolve_direction,
@@ -29,6 +33,7 @@ from nbcompare.stats._design import (
 )
 from nbcompare.stats._friedman import friedman_min_pvalue, friedman_test
 from nbcompare.stats._intervals import t_interval
+from nbcompare.stats._planned import Choices, compare_planned, uses_planned_path
 from nbcompare.stats._ranks import best_first_order, block_ranks, orient_lower_is_better
 from nbcompare.stats._results import (
     SUMMARY_COLUMNS,
@@ -46,6 +51,15 @@ from nbcompare.stats._signed_rank import (
     signed_rank_test,
     validate_zero_method,
 )
+
+_DEFAULT_DESIGN_REASONS = {
+    "seed": "The data have one task, so each seed is a block and the design is paired.",
+    "task": (
+        "The data have several tasks, so the experimental unit is the task: each "
+        "candidate's values are averaged over seeds within a task, and the tasks are "
+        "the blocks (Demšar 2006)."
+    ),
+}
 
 # Largest number of blocks searched when a note states how many would be needed.
 _MAX_BLOCKS_SEARCHED = 10_000
@@ -82,6 +96,11 @@ def compare(
     zero_method: str = "wilcox",
     missing: str = "complete_blocks",
     candidates: Sequence[str] | None = None,
+    test: str | None = None,
+    posthoc: str | None = None,
+    paired: bool | None = None,
+    blocks: str | None = None,
+    rank_posthoc: str = "nemenyi",
 ) -> Comparison:
     """Compare candidates on one metric with paired non-parametric tests.
 
@@ -137,13 +156,40 @@ def compare(
         Any method name that statsmodels' ``multipletests`` accepts.
     zero_method : {"wilcox", "pratt", "zsplit"}, default "wilcox"
         Handling of zero differences in the Wilcoxon tests and their effect sizes.
-    missing : {"complete_blocks"}, default "complete_blocks"
+    missing : {"complete_blocks", "skillings_mack"}, default "complete_blocks"
         Missing-data policy. "complete_blocks" drops every block in which some
-        candidate has no value and emits MissingTrialsWarning. With tasks as
+        candidate has no value and emits MissingTrialsWarning. "skillings_mack"
+        keeps every block with at least 2 values, runs the Skillings–Mack test
+        and tests each pair on the blocks it shares; the notes name the
+        incomplete and dropped blocks. With tasks as
         blocks, a candidate's task mean uses the seeds that have a value and
         counts as missing only when no seed has one.
     candidates : sequence of str, optional
         Compare only these candidates (at least 2). Default: all.
+    test : str, optional
+        None (default) keeps the procedure above, unless another option below,
+        ``missing="skillings_mack"`` or ``fold``/``repeat`` columns in the data
+        require the planned path, which then runs the default rank test of the
+        design. ``"auto"`` checks the assumptions (Shapiro–Wilk, Mauchly,
+        Levene) and chooses the test; `Comparison.reasons` says why. A test
+        name runs that test: ``"paired-t"``, ``"wilcoxon"``, ``"sign"``,
+        ``"permutation"``, ``"nadeau-bengio"`` (2 paired candidates);
+        ``"friedman"``, ``"iman-davenport"``, ``"rm-anova"``,
+        ``"skillings-mack"`` (k paired); ``"welch-t"``, ``"mann-whitney"``
+        (2 independent); ``"anova"``, ``"welch-anova"``, ``"kruskal-wallis"``
+        (k independent). The assumption checks are recorded in every case.
+    posthoc : str, optional
+        Pairwise procedure for k >= 3: ``"nemenyi"``, ``"conover"``,
+        ``"wilcoxon"``, ``"paired-t"`` (paired) or ``"tukey-hsd"``, ``"dunn"``,
+        ``"welch-t"`` (independent). Default: chosen with the test.
+    paired : bool, optional
+        Force a paired (True) or independent-samples (False) analysis. Default:
+        paired when at least 2 blocks are shared by every candidate.
+    blocks : {"seed", "task", "fold"}, optional
+        What a block is. Default: the task with several tasks, the
+        cross-validation split with ``fold``/``repeat`` columns, else the seed.
+    rank_posthoc : str, default "nemenyi"
+        Post-hoc procedure after a Friedman test chosen by ``test="auto"``.
 
     Returns
     -------
@@ -165,6 +211,9 @@ def compare(
         the minimum number of blocks needed.
     DegenerateDataWarning
         When a test is undefined, for example because all differences are zero.
+    MethodSwitchWarning
+        When a requested k-candidate test is replaced by its two-sample form
+        because there are only 2 candidates.
 
     Notes
     -----
@@ -178,7 +227,8 @@ def compare(
     frame, metric_specs = unwrap_data(data)
     direction = resolve_direction(metric, higher_is_better, metric_specs)
     options = _validate_options(alpha, confidence_level, correction, zero_method, missing, candidates)
-    comparison, pending = _compare_metric(frame, metric, direction, options)
+    choices = _validate_choices(test, posthoc, paired, blocks, rank_posthoc)
+    comparison, pending = _compare_any(frame, metric, direction, options, choices)
     _emit(pending)
     return comparison
 
@@ -193,6 +243,11 @@ def analyze(
     zero_method: str = "wilcox",
     missing: str = "complete_blocks",
     candidates: Sequence[str] | None = None,
+    test: str | None = None,
+    posthoc: str | None = None,
+    paired: bool | None = None,
+    blocks: str | None = None,
+    rank_posthoc: str = "nemenyi",
 ) -> Analysis:
     """Run `compare` for each metric and collect the results.
 
@@ -209,6 +264,8 @@ def analyze(
         the directions from ``data.metrics``.
     alpha, confidence_level, correction, zero_method, missing, candidates
         As for `compare`.
+    test, posthoc, paired, blocks, rank_posthoc
+        As for `compare`, applied to every metric.
 
     Returns
     -------
@@ -217,10 +274,11 @@ def analyze(
     frame, metric_specs = unwrap_data(data)
     directions = _resolve_metric_directions(frame, metrics, metric_specs)
     options = _validate_options(alpha, confidence_level, correction, zero_method, missing, candidates)
+    choices = _validate_choices(test, posthoc, paired, blocks, rank_posthoc)
     comparisons = []
     pending: list[PendingWarning] = []
     for metric, direction in directions.items():
-        comparison, metric_pending = _compare_metric(frame, metric, direction, options)
+        comparison, metric_pending = _compare_any(frame, metric, direction, options, choices)
         comparisons.append(comparison)
         pending.extend(metric_pending)
     _emit(pending)
@@ -298,6 +356,45 @@ def _validate_options(
         missing=validate_missing(missing),
         candidates=_validate_candidates(candidates),
     )
+
+
+def _validate_choices(
+    test: str | None,
+    posthoc: str | None,
+    paired: bool | None,
+    blocks: str | None,
+    rank_posthoc: str,
+) -> Choices:
+    if test is not None:
+        validate_test(test)
+    validate_posthoc(posthoc)
+    if rank_posthoc not in PAIRED_POSTHOCS:
+        raise ValueError(
+            f"rank_posthoc must be one of {list(PAIRED_POSTHOCS)}; got {rank_posthoc!r}."
+        )
+    if paired is not None and not isinstance(paired, (bool, np.bool_)):
+        raise TypeError(f"paired must be True, False or None; got {paired!r}.")
+    if blocks is not None and blocks not in BLOCK_CHOICES:
+        raise ValueError(f"blocks must be one of {list(BLOCK_CHOICES)} or None; got {blocks!r}.")
+    return Choices(test, posthoc, None if paired is None else bool(paired), blocks, rank_posthoc)
+
+
+def _compare_any(
+    frame: pd.DataFrame, metric: str, higher_is_better: bool, options: _Options, choices: Choices
+) -> tuple[Comparison, list[PendingWarning]]:
+    """Run the original procedure, or the planned path when an option or the data need it."""
+    if uses_planned_path(frame, choices, options.missing):
+        return compare_planned(frame, metric, higher_is_better, options, choices, _summarize)
+    comparison, pending = _compare_metric(frame, metric, higher_is_better, options)
+    design = Design(
+        paired=True,
+        k=len(comparison.candidates),
+        blocks=comparison.blocks,
+        n_blocks=comparison.n_blocks,
+        unit=_UNITS[comparison.blocks],
+        reasons=(_DEFAULT_DESIGN_REASONS[comparison.blocks],),
+    )
+    return replace(comparison, design=design, reasons=design.reasons), pending
 
 
 def _validate_probability(value: Any, name: str) -> float:

@@ -19,7 +19,9 @@ import pandas as pd
 from nbcompare.exceptions import MissingTrialsWarning
 
 REQUIRED_COLUMNS = ("candidate", "task", "seed", "metric", "value")
-MISSING_POLICIES = ("complete_blocks",)
+# Optional columns that identify the cross-validation split of a trial.
+SPLIT_COLUMNS = ("repeat", "fold")
+MISSING_POLICIES = ("complete_blocks", "skillings_mack")
 
 # A warning to emit later, at a stack level that points at the public caller.
 PendingWarning = tuple[type[Warning], str]
@@ -121,11 +123,17 @@ def validate_missing(missing: str) -> str:
 
 
 def select_metric_rows(
-    frame: pd.DataFrame, metric: str, candidates: Sequence[str] | None
+    frame: pd.DataFrame,
+    metric: str,
+    candidates: Sequence[str] | None,
+    *,
+    keep_split_columns: bool = False,
 ) -> pd.DataFrame:
     """Return the rows of `metric`, restricted to `candidates` and checked.
 
-    Only the required columns are kept. ``candidate`` and ``task`` become str and
+    Only the required columns are kept, and with `keep_split_columns` also
+    the ``repeat`` and ``fold`` columns that the data have. A trial is then
+    identified by (candidate, task, seed, repeat, fold). ``candidate`` and ``task`` become str and
     ``value`` becomes float. Raises ValueError for a missing column, an unknown
     metric or candidate, an infinite value or a duplicated trial.
     """
@@ -135,7 +143,8 @@ def select_metric_rows(
             f"data is missing the columns {absent}; the long format needs "
             f"{list(REQUIRED_COLUMNS)} (one row per trial and metric)."
         )
-    rows = frame.loc[:, list(REQUIRED_COLUMNS)]
+    split_columns = split_columns_of(frame) if keep_split_columns else []
+    rows = frame.loc[:, list(REQUIRED_COLUMNS) + split_columns]
     rows = rows[rows["metric"] == metric]
     if rows.empty:
         available = sorted(frame["metric"].dropna().astype(str).unique())
@@ -149,8 +158,13 @@ def select_metric_rows(
     if candidates is not None:
         rows = _restrict_candidates(rows, candidates, metric)
     _check_finite(rows, metric)
-    _check_unique_trials(rows, metric)
+    _check_unique_trials(rows, metric, split_columns)
     return rows
+
+
+def split_columns_of(frame: pd.DataFrame) -> list[str]:
+    """Return the cross-validation split columns (``repeat``, ``fold``) that `frame` has."""
+    return [column for column in SPLIT_COLUMNS if column in frame.columns]
 
 
 def _as_float(values: pd.Series, metric: str) -> pd.Series:
@@ -193,13 +207,14 @@ def _check_finite(rows: pd.DataFrame, metric: str) -> None:
         )
 
 
-def _check_unique_trials(rows: pd.DataFrame, metric: str) -> None:
-    repeated = rows[rows.duplicated(["candidate", "task", "seed"], keep=False)]
+def _check_unique_trials(rows: pd.DataFrame, metric: str, split_columns: Sequence[str] = ()) -> None:
+    key = ["candidate", "task", "seed", *split_columns]
+    repeated = rows[rows.duplicated(key, keep=False)]
     if not repeated.empty:
-        trials = _format_trials(repeated.drop_duplicates(["candidate", "task", "seed"]))
+        trials = _format_trials(repeated.drop_duplicates(key))
         raise ValueError(
             f"metric {metric!r} has more than one row for the trials {trials}; "
-            "each (candidate, task, seed) must appear once per metric."
+            f"each ({', '.join(key)}) must appear once per metric."
         )
 
 
@@ -219,12 +234,20 @@ def build_design(
     *,
     min_blocks: int,
     min_candidates: int,
+    blocks: str | None = None,
+    keep_incomplete: bool = False,
 ) -> BlockDesign:
     """Build the complete-block matrix of `metric` from its checked rows.
 
     Blocks in which some candidate has no value are dropped, named in the notes
-    and reported as a MissingTrialsWarning. Raises ValueError when fewer than
-    `min_candidates` candidates or `min_blocks` complete blocks remain.
+    and reported as a MissingTrialsWarning. With `keep_incomplete` they stay in
+    the matrix as NaN cells (for the Skillings–Mack test), and the notes name
+    them. Raises ValueError when fewer than `min_candidates` candidates or
+    `min_blocks` complete blocks remain (or, with `keep_incomplete`, blocks
+    with at least 2 values).
+
+    `blocks` is ``"seed"``, ``"task"`` or ``"fold"``. None keeps the original
+    rule: the seed with one task, the task with several.
     """
     candidate_names = sorted(rows["candidate"].unique())
     if len(candidate_names) < min_candidates:
@@ -232,24 +255,28 @@ def build_design(
             f"metric {metric!r} needs at least {min_candidates} candidates to compare; "
             f"the data have {candidate_names}."
         )
+    if blocks is None:
+        blocks = "seed" if rows["task"].nunique() == 1 else "task"
 
     notes: list[str] = []
     warnings_: list[PendingWarning] = []
-    if rows["task"].nunique() == 1:
-        blocks = "seed"
-        matrix = rows.pivot(index="seed", columns="candidate", values="value")
-    else:
-        blocks = "task"
+    if blocks == "task":
         matrix, partial_note = _task_means(rows)
         if partial_note:
             notes.append(partial_note)
             warnings_.append((MissingTrialsWarning, f"Metric {metric!r}: {partial_note}"))
+    else:
+        table = rows.assign(block=block_keys(rows, blocks))
+        matrix = table.pivot(index="block", columns="candidate", values="value")
+        matrix.index.name = blocks
     matrix = matrix.reindex(columns=candidate_names).sort_index()
     matrix.columns.name = "candidate"
 
     incomplete = matrix.isna().any(axis=1)
     complete = matrix[~incomplete]
     gaps = _describe_gaps(matrix[incomplete], blocks)
+    if keep_incomplete:
+        return _incomplete_design(metric, blocks, matrix, incomplete, gaps, min_blocks, notes, warnings_)
     if len(complete) < min_blocks:
         raise ValueError(
             f"metric {metric!r} has {len(complete)} complete {blocks}(s), in which "
@@ -277,6 +304,49 @@ def build_design(
     )
 
 
+def _incomplete_design(
+    metric: str,
+    blocks: str,
+    matrix: pd.DataFrame,
+    incomplete: pd.Series,
+    gaps: str,
+    min_blocks: int,
+    notes: list[str],
+    warnings_: list[PendingWarning],
+) -> BlockDesign:
+    """Keep incomplete blocks with at least 2 values and drop the others, naming both."""
+    usable = matrix.notna().sum(axis=1) >= 2
+    if int(usable.sum()) < min_blocks:
+        raise ValueError(
+            f"metric {metric!r} has {int(usable.sum())} {blocks}(s) with values for at "
+            f"least 2 candidates, but at least {min_blocks} are needed. Rerun the failed trials."
+        )
+    dropped = tuple(_block_label(label) for label in matrix.index[~usable])
+    if dropped:
+        note = (
+            f"Dropped {len(dropped)} {blocks}s with fewer than 2 values, which carry no "
+            f"ranking information: {', '.join(dropped)}."
+        )
+        notes.append(note)
+        warnings_.append((MissingTrialsWarning, f"Metric {metric!r}: {note}"))
+    kept_incomplete = incomplete & usable
+    if kept_incomplete.any():
+        note = (
+            f"Kept {int(kept_incomplete.sum())} incomplete {blocks}s for the Skillings–Mack "
+            f"test (missing='skillings_mack'): {_describe_gaps(matrix[kept_incomplete], blocks)}."
+        )
+        notes.append(note)
+        warnings_.append((MissingTrialsWarning, f"Metric {metric!r}: {note}"))
+    return BlockDesign(
+        metric=metric,
+        blocks=blocks,
+        matrix=matrix[usable],
+        dropped_blocks=dropped,
+        notes=tuple(notes),
+        warnings=tuple(warnings_),
+    )
+
+
 def _task_means(rows: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """Average each candidate's values over seeds within each task.
 
@@ -287,12 +357,14 @@ def _task_means(rows: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     grouped = rows.groupby(["task", "candidate"], sort=True)["value"]
     matrix = grouped.mean().unstack("candidate")
     present = grouped.count()
-    expected = rows.groupby("task")["seed"].nunique()
+    trial_key = ["seed", *[column for column in SPLIT_COLUMNS if column in rows.columns]]
+    expected = rows.drop_duplicates(["task", *trial_key]).groupby("task").size()
+    unit = "seeds" if trial_key == ["seed"] else "trials"
 
     partial = []
     for (task, candidate), count in present.items():
         if 0 < count < expected[task]:
-            partial.append(f"{candidate!r} on task {task!r} ({count} of {expected[task]} seeds)")
+            partial.append(f"{candidate!r} on task {task!r} ({count} of {expected[task]} {unit})")
     if not partial:
         return matrix, ""
     return matrix, (
@@ -313,3 +385,194 @@ def _block_label(label: Any) -> str:
     if isinstance(label, (float, np.floating)) and float(label).is_integer():
         return str(int(label))
     return str(label)
+
+
+# ---------------------------------------------------------------- design detection
+
+BLOCK_CHOICES = ("seed", "task", "fold")
+
+_UNITS = {
+    "seed": "the seed",
+    "task": "the task",
+    "fold": "the cross-validation split",
+}
+
+
+@dataclass(frozen=True)
+class Design:
+    """How the trials of one metric are arranged for testing.
+
+    Attributes
+    ----------
+    paired : bool
+        True when every candidate was run on the same blocks, so values that
+        share a block are compared with each other. False for independent
+        samples, one per candidate.
+    k : int
+        Number of candidates.
+    blocks : str
+        ``"seed"``, ``"task"`` or ``"fold"``: what one block (paired) or one
+        observation (independent) is.
+    n_blocks : int
+        Number of blocks tested (paired), or the smallest sample size
+        (independent).
+    unit : str
+        The experimental unit, for example ``"the task"``.
+    reasons : tuple of str
+        Sentences that explain each choice.
+    n_folds : int or None
+        Number of distinct folds when ``blocks == "fold"``.
+    """
+
+    paired: bool
+    k: int
+    blocks: str
+    n_blocks: int
+    unit: str
+    reasons: tuple[str, ...]
+    n_folds: int | None = None
+
+
+def choose_blocks(rows: pd.DataFrame, blocks: str | None) -> tuple[str, list[str]]:
+    """Return what a block is and the sentences that explain the choice.
+
+    Without an override: several tasks make the task the block, split columns
+    (``repeat``/``fold``) with one task make the split the block, and otherwise
+    the seed is the block.
+    """
+    n_tasks = rows["task"].nunique()
+    split_columns = [column for column in SPLIT_COLUMNS if column in rows.columns]
+    if blocks is not None:
+        if blocks not in BLOCK_CHOICES:
+            raise ValueError(
+                f"blocks must be one of {list(BLOCK_CHOICES)} or None for automatic "
+                f"detection; got {blocks!r}."
+            )
+        if blocks == "fold" and not split_columns:
+            raise ValueError(
+                "blocks='fold' needs a 'fold' or 'repeat' column in data; the data have "
+                "neither. Pass blocks='seed' or blocks='task'."
+            )
+        if blocks == "fold" and n_tasks > 1:
+            raise ValueError(
+                f"blocks='fold' needs a single task, but the data have {n_tasks} tasks. "
+                "Pass blocks='task', or candidates and data of one task."
+            )
+        return blocks, [f"The blocks are {blocks}s, as requested (blocks={blocks!r})."]
+    if n_tasks > 1:
+        extra = " and folds" if split_columns else ""
+        return "task", [
+            f"The data have {n_tasks} tasks, so the experimental unit is the task: each "
+            f"candidate's values are averaged over seeds{extra} within a task, and the "
+            "tasks are the blocks (Demšar 2006)."
+        ]
+    if split_columns:
+        return "fold", [
+            f"The data have one task and the split columns {split_columns}, so each "
+            "cross-validation split is a block. Splits share training data, so their "
+            "differences are correlated."
+        ]
+    return "seed", ["The data have one task, so each seed is a block."]
+
+
+def block_keys(rows: pd.DataFrame, blocks: str) -> pd.Series:
+    """Return the block label of every row: seed, task, or the split (seed, repeat, fold)."""
+    if blocks == "task":
+        return rows["task"]
+    if blocks == "seed":
+        if rows["task"].nunique() > 1:
+            return rows["task"].astype(str) + "/seed " + rows["seed"].astype(str)
+        return rows["seed"]
+    parts = ["seed", *[column for column in SPLIT_COLUMNS if column in rows.columns]]
+    labels = rows[parts[0]].astype(str).radd(f"{parts[0]}=")
+    for column in parts[1:]:
+        labels = labels + f", {column}=" + rows[column].astype(str)
+    return labels
+
+
+def shared_blocks(rows: pd.DataFrame, keys: pd.Series) -> int:
+    """Return how many blocks have a value (or a row) for every candidate."""
+    by_candidate = (
+        pd.DataFrame({"candidate": rows["candidate"], "key": keys})
+        .groupby("candidate")["key"]
+        .agg(lambda labels: set(labels))
+    )
+    common = set.intersection(*by_candidate.tolist()) if len(by_candidate) else set()
+    return len(common)
+
+
+def choose_pairing(
+    rows: pd.DataFrame, keys: pd.Series, blocks: str, paired: bool | None
+) -> tuple[bool, list[str]]:
+    """Return whether the design is paired and the sentences that explain it.
+
+    The design is paired when at least 2 blocks have a row for every
+    candidate. `paired` overrides the detection, but ``paired=True`` on data
+    without 2 shared blocks raises, because no paired test is possible.
+    """
+    shared = shared_blocks(rows, keys)
+    if paired is None:
+        if shared >= 2:
+            return True, [
+                f"All candidates share {shared} {blocks}s, so the design is paired: values "
+                f"from the same {blocks} are compared with each other."
+            ]
+        if blocks == "task":
+            return True, [
+                f"The candidates share {shared} tasks; task means are always compared "
+                "task by task, so the design is paired."
+            ]
+        return False, [
+            f"The candidates share {shared} {blocks}s (at least 2 are needed for pairing), "
+            "so the design is treated as independent samples, one per candidate."
+        ]
+    if not isinstance(paired, (bool, np.bool_)):
+        raise TypeError(f"paired must be True, False or None; got {paired!r}.")
+    if paired and shared < 2:
+        raise ValueError(
+            f"paired=True needs at least 2 {blocks}s that every candidate was run on, "
+            f"but the candidates share {shared}. Pass paired=False to test independent "
+            "samples, or rerun the candidates with the same seeds."
+        )
+    if paired:
+        return True, ["The design is paired, as requested (paired=True)."]
+    note = (
+        f" The candidates share {shared} {blocks}s, so ignoring the pairing can lose power."
+        if shared >= 2 else ""
+    )
+    return False, [
+        f"The design is treated as independent samples, as requested (paired=False).{note}"
+    ]
+
+
+def independent_samples_of(
+    rows: pd.DataFrame, keys: pd.Series
+) -> tuple[dict[str, np.ndarray], pd.DataFrame, tuple[str, ...]]:
+    """Return each candidate's non-missing values, a block x candidate display matrix and notes.
+
+    Missing values (NaN) are dropped from each sample, and the notes count
+    them per candidate.
+    """
+    table = pd.DataFrame({"candidate": rows["candidate"], "key": keys, "value": rows["value"]})
+    matrix = table.pivot(index="key", columns="candidate", values="value")
+    matrix = matrix.reindex(columns=sorted(matrix.columns)).sort_index()
+    matrix.columns.name = "candidate"
+    samples = {}
+    notes = []
+    for name in matrix.columns:
+        column = table.loc[table["candidate"] == name, "value"].to_numpy(dtype=float)
+        finite = column[~np.isnan(column)]
+        if finite.size < column.size:
+            notes.append(f"{name!r}: {column.size - finite.size} of {column.size} values missing")
+        samples[str(name)] = finite
+    too_small = [name for name, values in samples.items() if values.size < 2]
+    if too_small:
+        raise ValueError(
+            f"independent samples need at least 2 values per candidate, but {too_small} "
+            "have fewer. Rerun the failed trials or pass candidates=[...] without them."
+        )
+    if notes:
+        notes = [
+            "Missing values were dropped from the independent samples: " + "; ".join(notes) + "."
+        ]
+    return samples, matrix, tuple(notes)

@@ -17,6 +17,52 @@ from nbcompare.stats._correction import correction_label
 if TYPE_CHECKING:
     from nbcompare.stats._results import Analysis, Comparison
 
+# Display names of the tests that `Comparison.omnibus.test` and
+# `PairwiseTest.test` can name.
+TEST_NAMES = {
+    "friedman": "Friedman",
+    "wilcoxon": "Wilcoxon",
+    "iman-davenport": "Iman–Davenport",
+    "rm-anova": "repeated-measures ANOVA",
+    "skillings-mack": "Skillings–Mack",
+    "anova": "one-way ANOVA",
+    "welch-anova": "Welch's ANOVA",
+    "kruskal-wallis": "Kruskal–Wallis",
+    "paired-t": "paired t",
+    "sign": "sign test",
+    "permutation": "paired permutation",
+    "nadeau-bengio": "Nadeau–Bengio corrected t",
+    "welch-t": "Welch t",
+    "mann-whitney": "Mann–Whitney U",
+    "nemenyi": "Nemenyi",
+    "conover": "Conover",
+    "tukey-hsd": "Tukey HSD",
+    "dunn": "Dunn",
+}
+
+# Corrections that are not statsmodels multipletests methods.
+_OTHER_CORRECTIONS = {
+    "single-step studentized range": "single-step studentized range",
+    "none": "no correction",
+}
+
+
+def test_label(test: str) -> str:
+    """Return the display name of a test, or the name itself if it has none."""
+    return TEST_NAMES.get(test, test)
+
+
+def correction_text(correction: str) -> str:
+    """Return the display name of a correction, including the single-step studentized range."""
+    if correction in _OTHER_CORRECTIONS:
+        return _OTHER_CORRECTIONS[correction]
+    return correction_label(correction)
+
+
+def _pairwise_name(comparison: Comparison) -> str:
+    return test_label(comparison.pairwise[0].test) if comparison.pairwise else "Wilcoxon"
+
+
 def format_pvalue(pvalue: float) -> str:
     """Format a p-value with 4 significant digits, or "n/a" for NaN."""
     if math.isnan(pvalue):
@@ -54,7 +100,8 @@ def _plural(count: int, word: str) -> str:
 
 def _method_phrase(test: str, method: str) -> str:
     if method == "asymptotic":
-        return "chi-square approximation" if test == "friedman" else "normal approximation"
+        chi_square = test in ("friedman", "skillings-mack")
+        return "chi-square approximation" if chi_square else "normal approximation"
     if method == "permutation":
         return "exact, all 2**n sign flips"
     return method
@@ -62,6 +109,12 @@ def _method_phrase(test: str, method: str) -> str:
 
 def _headline(comparison: Comparison) -> str:
     direction = "higher is better" if comparison.higher_is_better else "lower is better"
+    if comparison.design is not None and not comparison.design.paired:
+        return (
+            f"Comparison of {comparison.metric!r} ({direction}): "
+            f"{_plural(len(comparison.candidates), 'candidate')} as independent samples "
+            f"(at least {_plural(comparison.n_blocks, comparison.blocks)} each)"
+        )
     blocks = _plural(comparison.n_blocks, comparison.blocks)
     if comparison.blocks == "task":
         blocks += " (each value a mean over seeds)"
@@ -73,10 +126,10 @@ def _headline(comparison: Comparison) -> str:
 
 def _lead_sentence(comparison: Comparison) -> str:
     verdict = "yes" if comparison.significant_lead else "no"
-    label = correction_label(comparison.correction)
+    label = correction_text(comparison.correction)
     return (
         f"Best: {comparison.best}. Significantly better than every other candidate "
-        f"(Wilcoxon, {label}, alpha = {comparison.alpha:g}): {verdict}."
+        f"({_pairwise_name(comparison)}, {label}, alpha = {comparison.alpha:g}): {verdict}."
     )
 
 
@@ -89,15 +142,33 @@ def _omnibus_sentence(comparison: Comparison) -> str:
             f"df = {omnibus.df:g}, p (Friedman, uncorrected) = "
             f"{format_pvalue(omnibus.pvalue)} ({method})."
         )
+    if omnibus.test == "wilcoxon":
+        return (
+            f"Omnibus two-sided Wilcoxon signed-rank test (zero_method={omnibus.zero_method!r}): "
+            f"W = min(R+, R-) = {omnibus.statistic:g}, p (Wilcoxon, uncorrected) = "
+            f"{format_pvalue(omnibus.pvalue)} ({method})."
+        )
+    name = test_label(omnibus.test)
+    degrees = ""
+    if omnibus.df is not None:
+        degrees = f", df = {omnibus.df:g}"
+        if omnibus.df2 is not None:
+            degrees += f" and {omnibus.df2:g}"
     return (
-        f"Omnibus two-sided Wilcoxon signed-rank test (zero_method={omnibus.zero_method!r}): "
-        f"W = min(R+, R-) = {omnibus.statistic:g}, p (Wilcoxon, uncorrected) = "
-        f"{format_pvalue(omnibus.pvalue)} ({method})."
+        f"Omnibus {name} test: statistic = {format_number(omnibus.statistic)}{degrees}, "
+        f"p ({name}, uncorrected) = {format_pvalue(omnibus.pvalue)} ({method})."
     )
 
 
 def _pairwise_heading(comparison: Comparison) -> str:
-    label = correction_label(comparison.correction)
+    label = correction_text(comparison.correction)
+    if comparison.pairwise and comparison.pairwise[0].test != "wilcoxon":
+        return (
+            f"Pairwise two-sided {_pairwise_name(comparison)} tests, adjusted by {label} over "
+            f"{_plural(comparison.family_size, 'test')}, reject at alpha = {comparison.alpha:g}. "
+            f"r is the {comparison.pairwise[0].effect_size_name} correlation, positive when "
+            "model_a is better; the mean difference is model_a - model_b in raw units."
+        )
     return (
         f"Pairwise two-sided Wilcoxon signed-rank tests (zero_method={comparison.zero_method!r}), "
         f"adjusted by {label} over {_plural(comparison.family_size, 'test')}, "
@@ -125,21 +196,23 @@ def _summary_table(comparison: Comparison) -> pd.DataFrame:
 
 
 def _pairwise_table(comparison: Comparison) -> pd.DataFrame:
-    label = correction_label(comparison.correction)
+    label = correction_text(comparison.correction)
     level = _percent(comparison.confidence_level)
+    name = _pairwise_name(comparison)
+    statistic = "W" if name == "Wilcoxon" else "statistic"
     rows = [
         {
             "model_a": test.model_a,
             "model_b": test.model_b,
             "n": test.n,
-            "W": f"{test.statistic:g}",
-            "p (Wilcoxon, uncorrected)": format_pvalue(test.pvalue),
-            f"p (Wilcoxon, {label})": format_pvalue(test.pvalue_adjusted),
+            statistic: f"{test.statistic:g}",
+            f"p ({name}, uncorrected)": format_pvalue(test.pvalue),
+            f"p ({name}, {label})": format_pvalue(test.pvalue_adjusted),
             "reject": "yes" if test.reject else "no",
             "r (rank-biserial)": f"{test.effect_size:.3f}",
             "mean diff": format_number(test.mean_difference),
             f"{level} CI": _interval(test.ci_low, test.ci_high),
-            "method": _method_phrase("wilcoxon", test.method),
+            "method": _method_phrase(test.test, test.method),
         }
         for test in comparison.pairwise
     ]
@@ -154,10 +227,44 @@ def comparison_text(comparison: Comparison) -> str:
     lines.append(_pairwise_table(comparison).to_string(index=False))
     if comparison.dropped_blocks:
         lines += ["", f"Dropped {comparison.blocks}s: {', '.join(comparison.dropped_blocks)}."]
-    if comparison.notes:
-        lines += ["", "Notes:"]
-        lines += [f"- {note}" for note in comparison.notes]
+    for heading, items in _extra_sections(comparison):
+        lines += ["", heading]
+        lines += [f"- {item}" for item in items]
     return "\n".join(lines)
+
+
+def _extra_sections(comparison: Comparison) -> list[tuple[str, list[str]]]:
+    """Return the headed lists after the tables: test choice, checks, groups, power, notes.
+
+    The default path shows only its notes, as before.
+    """
+    sections = []
+    if comparison.requested_test or comparison.assumptions or comparison.posthoc is not None:
+        sections.append(("Design and choice of tests:", list(comparison.reasons)))
+        if comparison.assumptions:
+            sections.append(("Assumption checks:", [check.sentence for check in comparison.assumptions]))
+        groups = []
+        posthoc = comparison.posthoc
+        if posthoc is not None and posthoc.critical_difference is not None:
+            groups.append(
+                f"Critical difference of mean ranks ({test_label(posthoc.method)}, alpha = "
+                f"{posthoc.alpha:g}): {format_number(posthoc.critical_difference)}."
+            )
+        groups += [
+            "Not separated: " + ", ".join(clique) for clique in comparison.cliques if len(clique) > 1
+        ]
+        if groups:
+            sections.append(("Groups:", groups))
+        if comparison.effect_sizes:
+            sections.append((
+                "Effect sizes (positive when model_a is better):",
+                [f"{pair.model_a} vs {pair.model_b}: {pair.effect_size}" for pair in comparison.effect_sizes],
+            ))
+        if comparison.power:
+            sections.append(("Power:", list(comparison.power)))
+    if comparison.notes:
+        sections.append(("Notes:", list(comparison.notes)))
+    return sections
 
 
 def comparison_html(comparison: Comparison) -> str:
@@ -173,9 +280,9 @@ def comparison_html(comparison: Comparison) -> str:
     if comparison.dropped_blocks:
         dropped = ", ".join(comparison.dropped_blocks)
         parts.append(f"<p>Dropped {comparison.blocks}s: {html.escape(dropped)}.</p>")
-    if comparison.notes:
-        items = "".join(f"<li>{html.escape(note)}</li>" for note in comparison.notes)
-        parts.append(f"<p>Notes:</p><ul>{items}</ul>")
+    for heading, entries in _extra_sections(comparison):
+        items = "".join(f"<li>{html.escape(entry)}</li>" for entry in entries)
+        parts.append(f"<p>{html.escape(heading)}</p><ul>{items}</ul>")
     return "<div>" + "\n".join(parts) + "</div>"
 
 

@@ -7,12 +7,20 @@ must have defaults, so that code constructing the classes keeps working.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from nbcompare.stats import _render
+
+if TYPE_CHECKING:
+    from nbcompare.stats._assumptions import AssumptionCheck
+    from nbcompare.stats._design import Design
+    from nbcompare.stats._effect_sizes import EffectSize
+    from nbcompare.stats._posthoc import PosthocResult
 
 SUMMARY_COLUMNS = ("candidate", "n", "mean", "std", "ci_low", "ci_high", "median", "mean_rank")
 
@@ -53,9 +61,14 @@ class OmnibusTest:
     Attributes
     ----------
     test : str
-        ``"friedman"`` for k >= 3 candidates, ``"wilcoxon"`` (signed-rank) for k = 2.
+        ``"friedman"`` for k >= 3 candidates, ``"wilcoxon"`` (signed-rank) for
+        k = 2 by default. With a ``test`` option of `compare`, the test that ran:
+        for k >= 3 ``"rm-anova"``, ``"iman-davenport"``, ``"skillings-mack"``,
+        ``"anova"``, ``"welch-anova"`` or ``"kruskal-wallis"``; for k = 2 the
+        two-sample test, such as ``"paired-t"`` or ``"mann-whitney"``.
     statistic : float
-        Friedman chi-square, or ``min(R+, R-)`` for the Wilcoxon test.
+        Friedman chi-square, or ``min(R+, R-)`` for the Wilcoxon test; F, t, H
+        or U for the other tests.
     pvalue : float
         Uncorrected p-value. NaN when the statistic is undefined.
     df : float or None
@@ -72,9 +85,17 @@ class OmnibusTest:
     method : str
         How the p-value was computed: ``"asymptotic"`` (chi-square or normal
         approximation), ``"exact"``, ``"permutation"`` (all ``2**n`` sign flips) or
-        ``"undefined"``.
+        ``"undefined"``; for the other tests the reference distribution in
+        words, such as ``"F distribution, sphericity assumed"``.
     zero_method : str or None
         Zero-difference handling of the Wilcoxon test, None for Friedman.
+    df2 : float or None
+        Denominator degrees of freedom of an F test, None otherwise.
+    effect_size : float
+        Effect size of the omnibus test (Kendall's W, partial eta-squared, ...),
+        NaN when not computed (the default path computes none).
+    effect_size_name : str
+        Name of `effect_size`.
     """
 
     test: str
@@ -86,20 +107,31 @@ class OmnibusTest:
     alternative: str
     method: str
     zero_method: str | None
+    df2: float | None = None
+    effect_size: float = float("nan")
+    effect_size_name: str = ""
 
 
 @dataclass(frozen=True)
 class PairwiseTest:
-    """Two-sided Wilcoxon signed-rank test of one pair of candidates.
+    """Two-sided test of one pair of candidates.
+
+    The default path runs the Wilcoxon signed-rank test. With a ``test``
+    option of `compare`, `test` names the pairwise procedure that ran, and
+    `effect_size` stays a rank-biserial correlation: matched-pairs for paired
+    designs, Glass's (equal to Cliff's delta) for independent samples.
 
     Attributes
     ----------
     model_a, model_b : str
         The pair. ``model_a`` is ranked better overall.
     test : str
-        ``"wilcoxon"``.
+        ``"wilcoxon"`` by default; otherwise ``"nemenyi"``, ``"conover"``,
+        ``"paired-t"``, ``"tukey-hsd"``, ``"dunn"``, ``"welch-t"``,
+        ``"mann-whitney"``, ``"sign"``, ``"permutation"`` or ``"nadeau-bengio"``.
     statistic : float
-        ``min(R+, R-)``, as scipy.stats.wilcoxon reports for a two-sided test.
+        ``min(R+, R-)``, as scipy.stats.wilcoxon reports for a two-sided test;
+        the statistic of `test` otherwise (signed ones oriented as model_a - model_b).
     pvalue : float
         Uncorrected two-sided p-value. NaN when the test is undefined.
     pvalue_adjusted : float
@@ -108,19 +140,23 @@ class PairwiseTest:
     reject : bool
         ``pvalue_adjusted <= alpha``. Always False when ``pvalue`` is NaN.
     effect_size : float
-        Matched-pairs rank-biserial correlation ``(R+ - R-) / (R+ + R-)``.
+        Matched-pairs rank-biserial correlation ``(R+ - R-) / (R+ + R-)``, or
+        Glass's rank-biserial correlation for independent samples.
         Positive means ``model_a`` is better in the metric's direction.
     effect_size_name : str
-        ``"rank-biserial"``.
+        ``"rank-biserial"``, or ``"Glass rank-biserial (Cliff's delta)"``.
     mean_difference : float
         Mean of ``model_a - model_b`` in the metric's raw units, not oriented by
         the metric's direction.
     ci_low, ci_high : float
-        Paired t confidence interval of ``mean_difference``.
+        Paired t confidence interval of ``mean_difference`` (Welch interval for
+        independent samples).
     n : int
-        Number of pairs (blocks), zero differences included.
+        Number of pairs (blocks), zero differences included; for independent
+        samples the total number of observations of the pair.
     method : str
-        ``"exact"``, ``"permutation"``, ``"asymptotic"`` or ``"undefined"``.
+        ``"exact"``, ``"permutation"``, ``"asymptotic"`` or ``"undefined"`` for
+        the Wilcoxon test; the reference distribution in words otherwise.
     r_plus, r_minus : float
         Rank sums over the blocks in which ``model_a`` is better and worse.
     n_nonzero : int
@@ -150,6 +186,23 @@ class PairwiseTest:
 
 
 @dataclass(frozen=True)
+class PairEffectSize:
+    """Effect size of one pair with its confidence interval.
+
+    Attributes
+    ----------
+    model_a, model_b : str
+        The pair, ``model_a`` ranked better, as in `Comparison.pairwise`.
+    effect_size : EffectSize
+        Positive means ``model_a`` is better in the metric's direction.
+    """
+
+    model_a: str
+    model_b: str
+    effect_size: EffectSize
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Statistical comparison of several candidates on one metric.
 
@@ -164,7 +217,9 @@ class Comparison:
     confidence_level : float
         Level of every confidence interval.
     correction : str
-        statsmodels multipletests method applied to the pairwise family.
+        statsmodels multipletests method applied to the pairwise family, or
+        ``"single-step studentized range"`` after the Nemenyi and Tukey HSD
+        tests, whose p-values cover all pairs without a correction.
     zero_method : str
         Zero-difference handling of the Wilcoxon tests.
     blocks : str
@@ -191,6 +246,27 @@ class Comparison:
         Blocks x candidates values that were tested, columns best first.
     missing : str
         Missing-data policy that was applied.
+    design : Design or None
+        Detected (or requested) design: pairing, blocks, experimental unit and
+        the reasons for each choice.
+    requested_test : str
+        The `test` option as given: ``""`` for the default procedure,
+        ``"auto"``, or a test name. ``omnibus.test`` is the test that ran.
+    reasons : tuple of str
+        Sentences that explain the choice of tests.
+    assumptions : tuple of AssumptionCheck
+        Every assumption check that ran (none on the default path).
+    posthoc : PosthocResult or None
+        The post-hoc result behind `pairwise` for k >= 3 outside the default
+        path, with its ``critical_difference`` for rank tests.
+    cliques : tuple of tuple of str
+        Maximal groups of candidates, contiguous in `candidates`, in which no
+        pair is rejected (the bars of a critical difference diagram).
+    effect_sizes : tuple of PairEffectSize
+        One effect size with a confidence interval per pair, in the order of
+        `pairwise` (empty on the default path).
+    power : tuple of str
+        Sentences about the power of the pairwise tests at this sample size.
     """
 
     metric: str
@@ -210,6 +286,14 @@ class Comparison:
     notes: tuple[str, ...]
     matrix: pd.DataFrame = field(compare=False, repr=False)
     missing: str = "complete_blocks"
+    design: Design | None = None
+    requested_test: str = ""
+    reasons: tuple[str, ...] = ()
+    assumptions: tuple[AssumptionCheck, ...] = ()
+    posthoc: PosthocResult | None = None
+    cliques: tuple[tuple[str, ...], ...] = ()
+    effect_sizes: tuple[PairEffectSize, ...] = ()
+    power: tuple[str, ...] = ()
 
     @property
     def best(self) -> str:
@@ -248,14 +332,15 @@ class Comparison:
         Columns beyond `summary_frame`: ``metric`` first, then
         ``p_<omnibus>_omnibus`` (the uncorrected omnibus p-value, the same on every
         row), ``p_wilcoxon_vs_best`` (uncorrected), ``p_wilcoxon_<correction>_vs_best``
-        (adjusted), ``reject_<correction>_vs_best``, ``rank_biserial_vs_best``
+        (adjusted; ``wilcoxon`` is replaced by the pairwise test's name, such as
+        ``nemenyi``, when another test ran), ``reject_<correction>_vs_best``, ``rank_biserial_vs_best``
         (this candidate against the best, so negative means worse) and
         ``mean_difference_vs_best`` (this candidate minus the best, raw units).
         The best candidate's row has NaN and NA in the columns against itself.
         """
         frame = self.summary_frame()
         frame.insert(0, "metric", self.metric)
-        suffix = self.correction.replace("-", "_")
+        suffix = re.sub(r"[^0-9A-Za-z]+", "_", self.correction)
         frame[f"p_{self.omnibus.test}_omnibus"] = self.omnibus.pvalue
 
         raw, adjusted, reject, effect, difference = [], [], [], [], []
@@ -266,8 +351,9 @@ class Comparison:
             reject.append(test.reject if test else pd.NA)
             effect.append(-_effect_for(test, self.best) if test else np.nan)
             difference.append(-_difference_for(test, self.best) if test else np.nan)
-        frame["p_wilcoxon_vs_best"] = raw
-        frame[f"p_wilcoxon_{suffix}_vs_best"] = adjusted
+        test = self.pairwise[0].test.replace("-", "_") if self.pairwise else "wilcoxon"
+        frame[f"p_{test}_vs_best"] = raw
+        frame[f"p_{test}_{suffix}_vs_best"] = adjusted
         frame[f"reject_{suffix}_vs_best"] = pd.array(reject, dtype="boolean")
         frame["rank_biserial_vs_best"] = effect
         frame["mean_difference_vs_best"] = difference
@@ -276,7 +362,7 @@ class Comparison:
     def p_matrix(self, adjusted: bool = True) -> pd.DataFrame:
         """Return a symmetric candidate x candidate matrix of pairwise p-values.
 
-        Each off-diagonal cell contains that pair's own Wilcoxon p-value, adjusted
+        Each off-diagonal cell contains that pair's own p-value (of the pairwise test that ran), adjusted
         by `correction` when `adjusted` is True. The diagonal is NaN.
         """
         matrix = self._empty_matrix()
