@@ -79,10 +79,13 @@ def analyze_directory(results_dir: str | os.PathLike[str], *, metrics: Sequence[
                       figures_dir: str | os.PathLike[str] | None = None,
                       report_path: str | os.PathLike[str] | None = None,
                       alpha: float | None = None, confidence_level: float | None = None,
-                      correction: str = "holm") -> AnalysisOutputs:
+                      correction: str = "holm", test: str | None = "auto") -> AnalysisOutputs:
     """Read a results directory, run the comparison, and write figures and a report.
 
-    ``alpha`` and ``confidence_level`` default to the study's own settings.
+    ``alpha`` and ``confidence_level`` default to the study's own settings. With
+    ``test="auto"`` each metric's procedure is chosen from the design and the
+    assumption checks, and the comparison states why; a test name forces it, and
+    ``None`` runs Friedman (or Wilcoxon for two candidates) with pairwise Wilcoxon tests.
     """
     import warnings
 
@@ -101,7 +104,7 @@ def analyze_directory(results_dir: str | os.PathLike[str], *, metrics: Sequence[
                            alpha=alpha if alpha is not None else study.alpha,
                            confidence_level=confidence_level if confidence_level is not None
                            else study.confidence_level,
-                           correction=correction)
+                           correction=correction, test=test)
     outputs = AnalysisOutputs(results, analysis)
     if figures_dir is not None:
         from nbcompare.plots import save_study_figures
@@ -112,5 +115,5 @@ def analyze_directory(results_dir: str | os.PathLike[str], *, metrics: Sequence[
 
         outputs.report = write_report(results_dir, report_path, metrics=names,
                                       alpha=alpha, confidence_level=confidence_level,
-                                      correction=correction)
+                                      correction=correction, test=test)
     return outputs

@@ -30,6 +30,11 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--correction", default="holm",
                         help="multiple-comparison correction of the pairwise tests, any method of "
                              "statsmodels' multipletests (default: holm)")
+    parser.add_argument("--test", default="auto",
+                        help="omnibus test: 'auto' chooses from the design and the assumption checks "
+                             "and states why (default); a name forces it: friedman, rm-anova, "
+                             "iman-davenport, skillings-mack, wilcoxon, paired-t, sign, permutation; "
+                             "'classic' runs Friedman (Wilcoxon for two) with pairwise Wilcoxon tests")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -156,7 +161,8 @@ def _analyze(args: argparse.Namespace) -> int:
     _print_header(args.results_dir)
     outputs = analyze_directory(args.results_dir, metrics=args.metrics, figures_dir=args.figures,
                                 report_path=args.report, alpha=args.alpha,
-                                confidence_level=args.confidence_level, correction=args.correction)
+                                confidence_level=args.confidence_level, correction=args.correction,
+                                test=None if args.test == "classic" else args.test)
     _print_analysis(outputs)
     return 0
 

@@ -400,7 +400,7 @@ def test_pvalue_marks_follow_reject(comparison):
 def test_pvalue_title_caption_and_scale(comparison):
     ax = plots.plot_pvalue_matrix(comparison)
 
-    assert ax.get_title() == f"{comparison.metric}: Wilcoxon signed-rank, Holm-adjusted p"
+    assert ax.get_title() == f"{comparison.metric}: Wilcoxon signed-rank, adjusted p (Holm)"
     assert "* adjusted p ≤ α = 0.05" in ax.get_xlabel()
     image = ax.get_images()[0]
     assert image.norm.vmin == -4

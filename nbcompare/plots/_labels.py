@@ -93,9 +93,19 @@ def display_correction_name(correction: str | None) -> str | None:
     """Return the display name of a multiple-testing correction, or None for no correction."""
     if correction is None or str(correction).lower() in {"none", ""}:
         return None
-    return _CORRECTION_NAMES.get(str(correction).lower(), str(correction))
+    from nbcompare.stats._render import correction_text
+
+    name = str(correction).lower()
+    if name in _CORRECTION_NAMES:
+        return _CORRECTION_NAMES[name]
+    try:
+        return correction_text(name)
+    except ValueError:
+        return str(correction)
 
 
 def display_test_name(test: str) -> str:
     """Return the display name of a statistical test, e.g. "Wilcoxon signed-rank"."""
-    return _TEST_NAMES.get(str(test).lower(), str(test))
+    from nbcompare.stats._render import test_label
+
+    return _TEST_NAMES.get(str(test).lower()) or test_label(str(test))

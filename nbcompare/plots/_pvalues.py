@@ -57,14 +57,14 @@ def _text_colour(rgba) -> str:
 def _title(comparison, adjusted: bool) -> str:
     """Name the metric, the pairwise test and the p-value shown.
 
-    For example "accuracy: Wilcoxon signed-rank, Holm-adjusted p".
+    For example "accuracy: Wilcoxon signed-rank, adjusted p (Holm)".
     """
     test = display_test_name(comparison.pairwise[0].test) if comparison.pairwise else "pairwise test"
     correction = display_correction_name(getattr(comparison, "correction", None))
     if correction is None:
         shown = "unadjusted p (no correction)"
     elif adjusted:
-        shown = f"{correction}-adjusted p"
+        shown = f"adjusted p ({correction})"
     else:
         shown = "unadjusted p"
     return f"{comparison.metric}: {test}, {shown}"

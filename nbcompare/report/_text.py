@@ -88,7 +88,8 @@ def omnibus_sentence(comparison: Any) -> str:
         how += f", zero_method={test.zero_method}"
     if test.test in ("wilcoxon", "paired-t", "sign", "permutation", "welch-t", "mann-whitney", "nadeau-bengio"):
         how = f"{test.alternative}, {how}"
-    return (f"{test_name(test.test)} across {test.k} candidates with {test.n_blocks} {blocks} as "
+    name = test_name(test.test)
+    return (f"{name[:1].upper()}{name[1:]} across {test.k} candidates with {test.n_blocks} {blocks} as "
             f"blocks ({how}): {symbol}{degrees} = {test.statistic:.4g}, p = {format_p(test.pvalue)}.")
 
 
@@ -161,11 +162,16 @@ def notes_markdown(notes: Iterable[str]) -> str:
 def summary_table(comparison: Any):
     """Return the per-candidate summary with column names that state the interval."""
     level = f"{comparison.confidence_level:.0%}"
-    frame = comparison.summary_frame().rename(columns={
-        "std": "sd (ddof=1)", "ci_low": f"{level} t CI low", "ci_high": f"{level} t CI high",
-        "mean_rank": "mean rank (1 = best)",
+    frame = comparison.summary_frame()
+    frame.insert(frame.columns.get_loc("ci_low"), f"{level} t CI", _intervals(frame))
+    frame = frame.drop(columns=["ci_low", "ci_high"]).rename(columns={
+        "std": "sd (ddof=1)", "mean_rank": "mean rank (1 = best)",
     })
     return frame.set_index("candidate")
+
+
+def _intervals(frame: Any) -> list[str]:
+    return [f"[{format_value(low)}, {format_value(high)}]" for low, high in zip(frame["ci_low"], frame["ci_high"])]
 
 
 def pairwise_table(comparison: Any):
@@ -179,9 +185,10 @@ def pairwise_table(comparison: Any):
         "model_a": "A", "model_b": "B", "statistic": statistic, "pvalue": f"p ({test})",
         "pvalue_adjusted": f"p ({test}, {correction})", "reject": f"reject at α={comparison.alpha:g}",
         "effect_size": "rank-biserial r (> 0: A better)", "mean_difference": "mean A − B",
-        "ci_low": f"{level} t CI low", "ci_high": f"{level} t CI high",
     }
-    frame = comparison.pairwise_frame()[list(columns)].rename(columns=columns)
+    pairs = comparison.pairwise_frame()
+    frame = pairs[list(columns)].rename(columns=columns)
+    frame[f"{level} t CI of A − B"] = _intervals(pairs)
     reject = columns["reject"]
     frame[reject] = frame[reject].map({True: "yes", False: "no"})
     return frame.set_index(["A", "B"])
@@ -200,3 +207,15 @@ def limitations(analysis: Any, results: Any) -> list[str]:
     for note, metrics in metrics_by_note.items():
         items.append(f"{', '.join(metrics)}: {note}")
     return items
+
+
+def procedure_markdown(comparison: Any) -> str:
+    """Explain how the procedure was chosen and what the assumption checks found."""
+    lines = [f"- {escape_markdown(reason)}" for reason in getattr(comparison, "reasons", ())]
+    posthoc = getattr(comparison, "posthoc", None)
+    if posthoc is not None and getattr(posthoc, "critical_difference", None) is not None:
+        lines.append(f"- Critical difference of mean ranks ({test_name(posthoc.method)}, "
+                     f"α = {posthoc.alpha:g}): {posthoc.critical_difference:.3f}.")
+    if not lines:
+        return ""
+    return "**Procedure**\n\n" + "\n".join(lines)

@@ -150,9 +150,18 @@ def _summary_sentence(checks: tuple[AssumptionCheck, ...], assumption: str) -> s
         return ran[0].sentence
     smallest = min(ran, key=lambda check: check.pvalue)
     return (
-        f"{len(ran)} {smallest.test} checks did not reject {assumption} "
+        f"{len(ran)} {_display(smallest.test)} checks did not reject {assumption} "
         f"(smallest p = {smallest.pvalue:.3g})."
     )
+
+
+def _display(name: str) -> str:
+    """Return the display name of a test or post-hoc procedure ("shapiro-wilk" -> "Shapiro–Wilk")."""
+    from nbcompare.stats._render import test_label
+
+    special = {"shapiro-wilk": "Shapiro–Wilk", "levene": "Levene", "bartlett": "Bartlett",
+               "mauchly": "Mauchly"}
+    return special.get(name, test_label(name))
 
 
 def choose_plan(
@@ -241,12 +250,12 @@ def _automatic_plan(
             chosen = posthoc or "paired-t"
             reasons.append(
                 f"{normality} {sphericity} So the repeated-measures ANOVA was used, "
-                f"with {chosen} post-hoc tests."
+                f"with {_display(chosen)} post-hoc tests."
             )
             return Plan("rm-anova", chosen, "auto", tuple(reasons), checks)
         chosen = posthoc or rank_posthoc
         why = normality if not normal else sphericity
-        reasons.append(f"{why} So the Friedman test was used, with {chosen} post-hoc tests.")
+        reasons.append(f"{why} So the Friedman test was used, with {_display(chosen)} post-hoc tests.")
         return Plan("friedman", chosen, "auto", tuple(reasons), checks)
 
     if design.k == 2:
@@ -262,14 +271,14 @@ def _automatic_plan(
     variances = _summary_sentence(checks, "equal variances")
     if normal and equal:
         chosen = posthoc or "tukey-hsd"
-        reasons.append(f"{normality} {variances} So the one-way ANOVA was used, with {chosen} post-hoc tests.")
+        reasons.append(f"{normality} {variances} So the one-way ANOVA was used, with {_display(chosen)} post-hoc tests.")
         return Plan("anova", chosen, "auto", tuple(reasons), checks)
     if normal:
         chosen = posthoc or "welch-t"
-        reasons.append(f"{normality} {variances} So Welch's ANOVA was used, with {chosen} post-hoc tests.")
+        reasons.append(f"{normality} {variances} So Welch's ANOVA was used, with {_display(chosen)} post-hoc tests.")
         return Plan("welch-anova", chosen, "auto", tuple(reasons), checks)
     chosen = posthoc or "dunn"
-    reasons.append(f"{normality} So the Kruskal–Wallis test was used, with {chosen} post-hoc tests.")
+    reasons.append(f"{normality} So the Kruskal–Wallis test was used, with {_display(chosen)} post-hoc tests.")
     return Plan("kruskal-wallis", chosen, "auto", tuple(reasons), checks)
 
 
