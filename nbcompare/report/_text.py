@@ -78,6 +78,11 @@ def omnibus_sentence(comparison: Any) -> str:
     """Write one sentence stating the omnibus test, its statistic, df, p and the blocks used."""
     test = comparison.omnibus
     blocks = _BLOCK_WORDS.get(comparison.blocks, str(comparison.blocks))
+    if test.test == "nadeau-bengio" and test.k > 2:
+        return (f"Global test of the pairwise Nadeau–Bengio corrected t tests across {test.k} "
+                f"candidates with {test.n_blocks} {blocks} as blocks: largest |t|({test.df:g}) = "
+                f"{test.statistic:.4g}, smallest {correction_name(comparison.correction)}-adjusted "
+                f"p = {format_p(test.pvalue)}.")
     symbol = _STATISTIC_SYMBOLS.get(test.test, "statistic")
     degrees = ""
     if test.df is not None:

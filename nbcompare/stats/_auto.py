@@ -12,6 +12,12 @@ package:
   tests when the residuals look normal and Mauchly's test does not reject
   sphericity, else the Friedman test with the Nemenyi test (or another rank
   post-hoc test chosen by the caller).
+* k >= 3 candidates with cross-validation splits as blocks: the Nadeau–Bengio
+  corrected t test on every pair, corrected over all pairs. The omnibus test
+  is the global (union–intersection) test of that family: it rejects when any
+  pair rejects after the correction. Rank tests such as Friedman's are not
+  used, because the splits share training data, so the blocks are not
+  independent.
 * Independent samples: Welch's t test or the Mann–Whitney U test for two
   candidates; for k >= 3 the ANOVA with Tukey's HSD (normal, equal variances),
   Welch's ANOVA with pairwise Welch t tests (normal, unequal variances), or
@@ -42,7 +48,10 @@ TESTS = (
 )
 PAIRED_POSTHOCS = ("nemenyi", "conover", "wilcoxon", "paired-t")
 INDEPENDENT_POSTHOCS = ("tukey-hsd", "dunn", "welch-t")
-POSTHOCS = (*PAIRED_POSTHOCS, *INDEPENDENT_POSTHOCS)
+# Post-hoc procedures for cross-validation splits as blocks. They are kept
+# out of PAIRED_POSTHOCS, which also lists the valid `rank_posthoc` values.
+SPLIT_POSTHOCS = ("nadeau-bengio",)
+POSTHOCS = (*PAIRED_POSTHOCS, *INDEPENDENT_POSTHOCS, *SPLIT_POSTHOCS)
 
 # A k >= 3 test requested for two candidates, and the two-sample test that
 # replaces it. rm-anova and kruskal-wallis reduce exactly to their
@@ -185,6 +194,7 @@ def choose_plan(
     """
     test = validate_test(test)
     posthoc = validate_posthoc(posthoc)
+    _check_split_posthoc(design, test, posthoc)
     if test == "auto":
         plan = _automatic_plan(design, checks, posthoc, rank_posthoc, missing)
         if plan.posthoc is not None:
@@ -194,6 +204,8 @@ def choose_plan(
 
 
 def _check_posthoc_fits(design: Design, posthoc: str) -> None:
+    if posthoc in SPLIT_POSTHOCS:
+        return
     allowed = PAIRED_POSTHOCS if design.paired else INDEPENDENT_POSTHOCS
     if posthoc not in allowed:
         kind = "paired" if design.paired else "independent"
@@ -222,18 +234,15 @@ def _automatic_plan(
         return Plan("skillings-mack", posthoc or "wilcoxon", "auto", tuple(reasons), checks)
 
     if design.paired and design.blocks == "fold":
-        if design.k != 2:
-            raise ValueError(
-                "automatic test selection with cross-validation splits as blocks supports "
-                f"2 candidates (Nadeau–Bengio corrected t test); the data have {design.k}. "
-                "Splits share training data, so rank tests over them are invalid. Pass "
-                "blocks='seed' with one value per seed, or compare the candidates in pairs."
+        _check_split_posthoc(design, "nadeau-bengio", posthoc)
+        if design.k == 2:
+            reasons.append(
+                "The blocks are cross-validation splits, which share training data, so the "
+                "Nadeau–Bengio corrected resampled t test was used."
             )
-        reasons.append(
-            "The blocks are cross-validation splits, which share training data, so the "
-            "Nadeau–Bengio corrected resampled t test was used."
-        )
-        return Plan("nadeau-bengio", None, "auto", tuple(reasons), checks)
+            return Plan("nadeau-bengio", None, "auto", tuple(reasons), checks)
+        reasons.extend(_split_family_reasons())
+        return Plan("nadeau-bengio", "nadeau-bengio", "auto", tuple(reasons), checks)
 
     normality = _summary_sentence(checks, "normality")
     if design.paired and design.k == 2:
@@ -282,6 +291,41 @@ def _automatic_plan(
     return Plan("kruskal-wallis", chosen, "auto", tuple(reasons), checks)
 
 
+def _split_family_reasons() -> list[str]:
+    """Explain the Nadeau–Bengio family and its global test for k >= 3 candidates."""
+    return [
+        "The blocks are cross-validation splits, which share training data, so they are "
+        "not independent. Rank tests such as Friedman's assume independent blocks and "
+        "would reject too often, so every pair was tested by the Nadeau–Bengio corrected "
+        "resampled t test instead, and the pairwise p-values were corrected as one family.",
+        "The omnibus test is the global (union–intersection) test of that family: it "
+        "rejects when any pairwise Nadeau–Bengio test rejects after the correction. Its "
+        "p-value is the smallest adjusted pairwise p-value and its statistic the largest "
+        "|t|, so its error rate is the one the correction controls.",
+    ]
+
+
+def _check_split_posthoc(design: Design, test: str, posthoc: str | None) -> None:
+    """Raise ValueError unless the Nadeau–Bengio test and post-hoc procedure go together on splits."""
+    if posthoc == "nadeau-bengio" and design.blocks != "fold":
+        raise ValueError(
+            f"posthoc='nadeau-bengio' needs cross-validation splits as blocks, but the "
+            f"blocks are {design.blocks}s. Add 'fold' (and 'repeat') columns to the data, "
+            "or pass another posthoc."
+        )
+    if posthoc == "nadeau-bengio" and test not in ("nadeau-bengio", "auto"):
+        raise ValueError(
+            f"posthoc='nadeau-bengio' goes with test='nadeau-bengio' or test='auto'; got "
+            f"test={test!r}. Pass one of those, or another posthoc."
+        )
+    if test == "nadeau-bengio" and design.k > 2 and posthoc not in (None, "nadeau-bengio"):
+        raise ValueError(
+            f"posthoc={posthoc!r} treats the cross-validation splits as independent "
+            "blocks, but they share training data. Pass posthoc=None or "
+            "posthoc='nadeau-bengio', or blocks='seed' to average the splits within each seed."
+        )
+
+
 def _forced_plan(
     design: Design,
     checks: tuple[AssumptionCheck, ...],
@@ -321,7 +365,9 @@ def _forced_plan(
             f"two-sample test {replacement!r} was run instead."
         )
         test = replacement
-    if design.k > 2 and test in (*PAIRED_TWO_TESTS, *INDEPENDENT_TWO_TESTS):
+    two_sample_only = [name for name in (*PAIRED_TWO_TESTS, *INDEPENDENT_TWO_TESTS)
+                       if name != "nadeau-bengio"]
+    if design.k > 2 and test in two_sample_only:
         raise ValueError(
             f"test={test!r} compares 2 candidates, but there are {design.k}. Pass an "
             f"omnibus test ({list(PAIRED_K_TESTS if design.paired else INDEPENDENT_K_TESTS)}) "
@@ -338,9 +384,12 @@ def _forced_plan(
     else:
         posthoc = None
     reasons = [f"The {test} test was used, as requested (test={requested!r})."]
+    if test == "nadeau-bengio" and design.k > 2:
+        reasons.extend(_split_family_reasons())
     if posthoc is not None:
         reasons.append(f"The post-hoc procedure is {posthoc}.")
     reasons.extend(_contradicted(test, checks))
+    reasons.extend(_split_caveats(design, test))
     return Plan(test, posthoc, requested, tuple(reasons + switches), checks, tuple(switches))
 
 
@@ -353,14 +402,29 @@ def _default_posthoc(test: str) -> str:
         "anova": "tukey-hsd",
         "welch-anova": "welch-t",
         "kruskal-wallis": "dunn",
+        "nadeau-bengio": "nadeau-bengio",
     }[test]
+
+
+def _split_caveats(design: Design, test: str) -> list[str]:
+    """Warn that a requested test other than Nadeau–Bengio treats correlated splits as independent."""
+    if design.blocks != "fold" or test == "nadeau-bengio":
+        return []
+    return [
+        f"The blocks are cross-validation splits, which share training data, so they are "
+        f"correlated. The requested {test} test assumes independent blocks, so its p-values "
+        "may be inaccurate (too small). test='nadeau-bengio' corrects for the shared data."
+    ]
 
 
 def _contradicted(test: str, checks: tuple[AssumptionCheck, ...]) -> list[str]:
     """Name the checks that speak against a forced parametric test."""
     if test in _RANK_TESTS:
         return []
-    failing = _failing(checks, "normality") + _failing(checks, "sphericity")
+    failing = _failing(checks, "normality")
+    if test != "nadeau-bengio":
+        # The Nadeau–Bengio tests are pairwise, so sphericity does not enter them.
+        failing += _failing(checks, "sphericity")
     if test in ("anova",):
         failing += _failing(checks, "equal variances")
     return [

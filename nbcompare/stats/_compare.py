@@ -173,14 +173,17 @@ def compare(
         design. ``"auto"`` checks the assumptions (Shapiro–Wilk, Mauchly,
         Levene) and chooses the test; `Comparison.reasons` says why. A test
         name runs that test: ``"paired-t"``, ``"wilcoxon"``, ``"sign"``,
-        ``"permutation"``, ``"nadeau-bengio"`` (2 paired candidates);
+        ``"permutation"`` (2 paired candidates); ``"nadeau-bengio"``
+        (cross-validation splits as blocks; with k >= 3 the omnibus result is
+        the global test of the corrected pairwise tests);
         ``"friedman"``, ``"iman-davenport"``, ``"rm-anova"``,
         ``"skillings-mack"`` (k paired); ``"welch-t"``, ``"mann-whitney"``
         (2 independent); ``"anova"``, ``"welch-anova"``, ``"kruskal-wallis"``
         (k independent). The assumption checks are recorded in every case.
     posthoc : str, optional
         Pairwise procedure for k >= 3: ``"nemenyi"``, ``"conover"``,
-        ``"wilcoxon"``, ``"paired-t"`` (paired) or ``"tukey-hsd"``, ``"dunn"``,
+        ``"wilcoxon"``, ``"paired-t"`` (paired), ``"nadeau-bengio"`` (fold
+        blocks) or ``"tukey-hsd"``, ``"dunn"``,
         ``"welch-t"`` (independent). Default: chosen with the test.
     paired : bool, optional
         Force a paired (True) or independent-samples (False) analysis. Default:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.power import TTestIndPower, TTestPower
 
 from nbcompare.exceptions import MissingTrialsWarning
@@ -110,19 +110,32 @@ def compare_planned(
         checks = _auto.independent_checks({name: samples[name] for name in names}, options.alpha)
         n_blocks = min(sample.size for sample in samples.values())
 
-    n_folds = int(rows["fold"].nunique()) if "fold" in rows.columns and blocks == "fold" else None
+    n_folds, folds_problem = _count_folds(rows) if blocks == "fold" else (None, "")
     design = Design(paired=paired, k=len(names), blocks=blocks, n_blocks=n_blocks,
                     unit=_UNITS[blocks], reasons=tuple(reasons), n_folds=n_folds)
     posthoc = choices.posthoc
-    if choices.test is None and posthoc is None and paired and design.k > 2:
+    if choices.test is None and posthoc is None and paired and design.k > 2 and blocks != "fold":
         posthoc = "wilcoxon"
     plan = _auto.choose_plan(design, checks, _resolved_test(choices.test, design, options.missing),
                              posthoc, rank_posthoc=choices.rank_posthoc, missing=options.missing)
     if choices.test is None:
         plan = _mark_default(plan)
+    if plan.test == "nadeau-bengio" and n_folds is None:
+        raise ValueError(
+            f"Metric {metric!r}: the Nadeau–Bengio test needs the number of folds k to set "
+            f"n_test / n_train = 1 / (k - 1), but {folds_problem} Add a 'fold' column that "
+            "numbers the k >= 2 folds within each repeat, or pass blocks='seed' to average "
+            "the splits within each seed."
+        )
     pending.extend((_auto.MethodSwitchWarning, f"Metric {metric!r}: {text}") for text in plan.switches)
     notes.extend(sentence for sentence in plan.reasons if "may be inaccurate" in sentence)
 
+    if blocks == "fold":
+        notes.append(
+            "The confidence intervals of the candidates' means treat the cross-validation "
+            "splits as independent samples, but the splits share training data, so these "
+            "intervals are too narrow."
+        )
     if paired:
         outcome = run_paired(plan, values, names, settings, n_folds)
         summary = tuple(
@@ -168,16 +181,39 @@ def compare_planned(
 
 
 def _resolved_test(test: str | None, design: Design, missing: str) -> str:
-    """Return the test to request when the caller gave none: the default rank tests."""
+    """Return the test to request when the caller gave none: the design's default test.
+
+    That is a rank test, except on cross-validation splits, where it is the
+    Nadeau–Bengio test.
+    """
     if test is not None:
         return test
     if missing == "skillings_mack" and design.k > 2:
         return "skillings-mack"
-    if design.blocks == "fold" and design.k == 2:
+    if design.blocks == "fold":
         return "nadeau-bengio"
     if design.paired:
         return "wilcoxon" if design.k == 2 else "friedman"
     return "mann-whitney" if design.k == 2 else "kruskal-wallis"
+
+
+def _count_folds(rows: pd.DataFrame) -> tuple[int | None, str]:
+    """Return the number of folds per cross-validation run, or None and the reason it is unknown.
+
+    A run is one (seed, repeat) pair, so fold labels may restart in every
+    repeat or run on across repeats. Runs with different numbers of folds
+    leave k unknown, because n_test / n_train = 1 / (k - 1) must be one value.
+    """
+    if "fold" not in rows.columns:
+        return None, "the data have no 'fold' column."
+    runs = ["seed", *(["repeat"] if "repeat" in rows.columns else [])]
+    counts = rows.groupby(runs, sort=True)["fold"].nunique()
+    distinct = sorted(set(counts.tolist()))
+    if len(distinct) > 1:
+        return None, f"the cross-validation runs ({runs}) have different numbers of folds {distinct}."
+    if distinct[0] < 2:
+        return None, f"each cross-validation run ({runs}) has {distinct[0]} fold."
+    return int(distinct[0]), ""
 
 
 def _mark_default(plan: _auto.Plan) -> _auto.Plan:
@@ -224,6 +260,29 @@ def _independent_order(samples: dict[str, np.ndarray], higher_is_better: bool) -
     return [names[index] for index in order], by_name
 
 
+def _nadeau_bengio_detectable_effect(n_splits: int, n_folds: int, level: float) -> float:
+    """Return the |d_z| at which the two-sided Nadeau–Bengio test has `_TARGET_POWER`.
+
+    The corrected t is taken as noncentral t with ``n_splits - 1`` df and
+    noncentrality ``d_z / sqrt(1 / n_splits + 1 / (n_folds - 1))``, the
+    noncentral t that TTestPower uses with the Nadeau–Bengio variance factor in
+    place of ``1 / n``. scipy.optimize.brentq solves for d_z.
+    """
+    df = n_splits - 1
+    scale = np.sqrt(1 / n_splits + 1 / (n_folds - 1))
+    critical = stats.t.isf(level / 2, df)
+
+    def shortfall(effect: float) -> float:
+        noncentrality = effect / scale
+        power = stats.nct.sf(critical, df, noncentrality) + stats.nct.cdf(-critical, df, noncentrality)
+        return float(power - _TARGET_POWER)
+
+    upper = 1.0
+    while shortfall(upper) < 0:
+        upper *= 2
+    return float(optimize.brentq(shortfall, 0.0, upper))
+
+
 def _finite(values: np.ndarray) -> np.ndarray:
     return values[~np.isnan(values)]
 
@@ -249,12 +308,26 @@ def _power_notes(design: Design, plan: _auto.Plan, outcome: Outcome, alpha: floa
     The level is the Bonferroni level ``alpha / m`` over the m pairs, the
     level of the first step of Holm's procedure. The t test power comes from
     statsmodels; rank tests have similar power for normal data (asymptotic
-    relative efficiency 3/pi = 0.955 for the Wilcoxon test).
+    relative efficiency 3/pi = 0.955 for the Wilcoxon test). The Nadeau–Bengio
+    test's power uses its corrected variance, in `_nadeau_bengio_detectable_effect`.
     """
     family = max(outcome.family_size, 1)
     level = alpha / family
     notes = []
-    if design.paired:
+    if design.paired and plan.test == "nadeau-bengio" and design.n_folds is not None:
+        n = design.n_blocks
+        effect = _nadeau_bengio_detectable_effect(n, design.n_folds, level)
+        notes.append(
+            f"With {n} splits of {design.n_folds}-fold cross-validation, a two-sided "
+            f"Nadeau–Bengio test at the Bonferroni level {alpha:g}/{family} = {level:.3g} has "
+            f"{_TARGET_POWER:.0%} power only for |Cohen's d_z| >= {effect:.2f}, with d_z the "
+            "mean over the standard deviation of the split-wise differences. This is an "
+            "approximation that takes the corrected t as noncentral t with "
+            f"df = {n - 1} and noncentrality d_z / sqrt(1/{n} + 1/{design.n_folds - 1}). "
+            "More repeats cannot push that noncentrality above "
+            f"d_z * sqrt({design.n_folds - 1})."
+        )
+    elif design.paired:
         n = design.n_blocks
         if n >= 2:
             effect = TTestPower().solve_power(effect_size=None, nobs=n, alpha=level, power=_TARGET_POWER)

@@ -4,6 +4,8 @@ Paired designs (blocks x candidates):
 
 * `nemenyi` and `conover_friedman` compare the Friedman mean ranks of every pair.
 * `pairwise_wilcoxon` and `pairwise_ttest` test every pair on its own differences.
+* `pairwise_nadeau_bengio` does the same with the Nadeau–Bengio corrected t
+  test, for blocks that are cross-validation splits.
 * `bonferroni_dunn` and `holm_vs_control` compare every candidate's mean rank
   with one control candidate's.
 
@@ -45,6 +47,7 @@ from nbcompare.stats._signed_rank import (
     choose_method,
     validate_zero_method,
 )
+from nbcompare.stats._two_sample import _is_constant, _validate_count
 
 # The name stored in `PosthocResult.correction` when the p-value distribution
 # itself accounts for all pairs (Nemenyi, Tukey HSD), so no multipletests
@@ -224,6 +227,7 @@ _METHOD_LABELS = {
     "conover": "Conover test after Friedman",
     "wilcoxon": "Pairwise Wilcoxon signed-rank tests",
     "paired-t": "Pairwise paired t tests",
+    "nadeau-bengio": "Pairwise Nadeau–Bengio corrected t tests",
     "tukey-hsd": "Tukey HSD test",
     "dunn": "Dunn's test after Kruskal–Wallis",
     "bonferroni-dunn": "Bonferroni–Dunn test against a control",
@@ -760,6 +764,135 @@ def pairwise_ttest(
         statistic_name="paired t of model_a - model_b",
         df=float(design.n_blocks - 1),
     )
+
+
+def pairwise_nadeau_bengio(
+    values: Any,
+    *,
+    higher_is_better: bool,
+    candidates: Sequence[str] | None = None,
+    alpha: float = 0.05,
+    correction: str = "holm",
+    n_train: int,
+    n_test: int,
+) -> PosthocResult:
+    """Run the Nadeau–Bengio corrected resampled t test on every pair, then a correction.
+
+    The rows of `values` are J train/test splits of one data set, such as the
+    J = r * k folds of r-times repeated k-fold cross-validation. The splits
+    share training data, so the differences of a pair are correlated, and the
+    paired t test underestimates the variance of their mean. Nadeau & Bengio
+    (2003, "Inference for the Generalization Error", Machine Learning 52,
+    239-281) replace the factor ``1 / J`` of that variance by
+    ``1 / J + n_test / n_train``. For the differences ``d = model_a - model_b``
+    of each pair::
+
+        t = mean(d) / sqrt((1 / J + n_test / n_train) * var(d)),
+
+    with ``var`` the sample variance (ddof=1), and the two-sided p-value comes
+    from Student's t with ``J - 1`` degrees of freedom. Each pair is computed
+    as `nadeau_bengio_t` computes it. The uncorrected p-values of all
+    ``k (k - 1) / 2`` pairs form one family adjusted by `correction`.
+
+    Parameters
+    ----------
+    values, higher_is_better, candidates, alpha
+        As for `nemenyi`, with one row per split.
+    correction : str, default "holm"
+        Any method name that statsmodels' ``multipletests`` accepts, or
+        "none" to leave the p-values unadjusted.
+    n_train, n_test : int
+        Number of examples in each training set and each test set. For k-fold
+        cross-validation only their ratio matters, and ``n_train = k - 1``,
+        ``n_test = 1`` gives it.
+
+    Returns
+    -------
+    PosthocResult
+        ``statistic`` is the corrected t of ``model_a - model_b`` in raw units,
+        so its sign follows the raw values, not the direction. ``mean_ranks``
+        are the within-split mean ranks, which order the candidates but do not
+        enter the tests.
+
+    Warns
+    -----
+    DegenerateDataWarning
+        When the differences of a pair have zero variance. As in
+        `nadeau_bengio_t`, t and p are then NaN (also for constant nonzero
+        differences, where `pairwise_ttest` gives an infinite t), and the pair
+        is left out of the family.
+
+    Notes
+    -----
+    The correction is a heuristic: it is exact when the correlation between
+    the split-wise differences is ``n_test / (n_train + n_test)``, and
+    conservative when the correlation is smaller. The pairwise tests share
+    candidates and splits, so they are dependent. The correction makes no
+    assumption about that dependence beyond the chosen method's own:
+    Bonferroni, Holm and Benjamini–Yekutieli ("fdr_by") control their error
+    rate under any dependence, while the other methods assume independence or
+    positive dependence of the tests.
+    """
+    alpha = _check_alpha(alpha)
+    correction = _normalize_correction(correction)
+    n_train = _validate_count(n_train, "n_train")
+    n_test = _validate_count(n_test, "n_test")
+    design = _rank_blocks(values, candidates, higher_is_better)
+    first, second = _all_pairs(design.k)
+    differences = design.values[:, first] - design.values[:, second]
+    statistic, pvalue = _nadeau_bengio_tests(differences, n_train, n_test, design.names, first, second)
+    family = _adjust(pvalue, correction, alpha)
+    return PosthocResult(
+        method="nadeau-bengio",
+        correction=correction,
+        alpha=alpha,
+        candidates=design.names,
+        mean_ranks=tuple(float(rank) for rank in design.mean_ranks),
+        critical_difference=None,
+        pairs=_assemble_pairs(
+            design.names, first, second, statistic, pvalue, family.adjusted, family.reject,
+            design.mean_ranks[first] - design.mean_ranks[second],
+            differences.mean(axis=0),
+        ),
+        higher_is_better=design.higher_is_better,
+        n=design.n_blocks,
+        statistic_name=(
+            f"Nadeau–Bengio corrected t of model_a - model_b, variance factor "
+            f"1/J + n_test/n_train = 1/{design.n_blocks} + {n_test}/{n_train}"
+        ),
+        df=float(design.n_blocks - 1),
+    )
+
+
+def _nadeau_bengio_tests(
+    differences: np.ndarray,
+    n_train: int,
+    n_test: int,
+    names: Sequence[str],
+    first: np.ndarray,
+    second: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the corrected t and its two-sided p-value for each column of `differences`.
+
+    A column of constant differences gets NaN for both, as in `nadeau_bengio_t`.
+    """
+    n_splits = differences.shape[0]
+    constant = np.array([_is_constant(column) for column in differences.T], dtype=bool)
+    if np.any(constant):
+        labels = [f"{names[a]} vs {names[b]}" for a, b in zip(first[constant], second[constant])]
+        warnings.warn(
+            f"The differences of {labels} have zero variance, so their Nadeau–Bengio t "
+            "statistics are undefined (t and p = NaN); they are left out of the correction family.",
+            DegenerateDataWarning,
+            stacklevel=3,
+        )
+    variance_factor = 1 / n_splits + n_test / n_train
+    statistic = np.full(differences.shape[1], np.nan)
+    variable = ~constant
+    corrected_se = np.sqrt(variance_factor * np.var(differences[:, variable], axis=0, ddof=1))
+    statistic[variable] = differences[:, variable].mean(axis=0) / corrected_se
+    pvalue = np.minimum(1.0, 2 * stats.t.sf(np.abs(statistic), n_splits - 1))
+    return statistic, pvalue
 
 
 # ---------------------------------------------------------------- all versus control

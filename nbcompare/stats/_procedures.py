@@ -4,16 +4,19 @@ Nothing here computes a test statistic itself except the pairwise procedures
 that ``_posthoc`` does not offer (Wilcoxon tests on the blocks each pair
 shares after a Skillings–Mack test, pairwise Welch t tests after Welch's
 ANOVA), which call the two-sample functions pair by pair and correct with
-``_correction.adjust_pvalues``.
+``_correction.adjust_pvalues``, and the global test of the pairwise
+Nadeau–Bengio tests, which reads its statistic and p-value off the family.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from nbcompare.exceptions import DegenerateDataWarning
 from nbcompare.stats import _omnibus, _posthoc, _two_sample
 from nbcompare.stats import _effect_sizes as effect_sizes
 from nbcompare.stats._auto import Plan
@@ -21,8 +24,10 @@ from nbcompare.stats._correction import adjust_pvalues
 from nbcompare.stats._incomplete import skillings_mack
 from nbcompare.stats._intervals import t_interval
 from nbcompare.stats._posthoc import PairResult, PosthocResult
+from nbcompare.stats._render import correction_text
 from nbcompare.stats._results import OmnibusTest, PairEffectSize, PairwiseTest
 from nbcompare.stats._signed_rank import choose_method, signed_rank_sums, signed_rank_test
+from nbcompare.stats._two_sample import _is_constant
 
 # The bootstrap behind the rank-biserial interval of `Comparison.effect_sizes`
 # uses this many resamples and this seed, so that a comparison is reproducible.
@@ -30,12 +35,13 @@ EFFECT_SIZE_RESAMPLES = 1999
 EFFECT_SIZE_SEED = 0
 
 # Post-hoc statistics whose sign follows the order (model_a, model_b).
-_SIGNED_STATISTICS = frozenset({"conover", "paired-t", "dunn", "welch-t"})
+_SIGNED_STATISTICS = frozenset({"conover", "paired-t", "dunn", "welch-t", "nadeau-bengio"})
 
 _PAIR_METHODS = {
     "nemenyi": "studentized range, asymptotic",
     "conover": "t distribution",
     "paired-t": "t distribution",
+    "nadeau-bengio": "t distribution, Nadeau–Bengio corrected variance",
     "tukey-hsd": "studentized range",
     "dunn": "normal approximation",
     "welch-t": "t distribution, Welch–Satterthwaite df",
@@ -74,10 +80,13 @@ def run_paired(plan: Plan, values: np.ndarray, names: list[str], options: Option
                n_folds: int | None = None) -> Outcome:
     """Run `plan` on a blocks x candidates matrix whose columns are best first.
 
-    NaN cells are allowed only for the Skillings–Mack test.
+    NaN cells are allowed only for the Skillings–Mack test. `n_folds` is the
+    number of cross-validation folds, needed by the Nadeau–Bengio test.
     """
     if len(names) == 2:
         return _paired_two(plan, values, names, options, n_folds)
+    if plan.test == "nadeau-bengio":
+        return _nadeau_bengio_family(values, names, options, n_folds)
     if plan.test == "skillings-mack":
         omnibus = _skillings_mack_omnibus(values, options)
         posthoc = _shared_block_wilcoxon(values, names, options)
@@ -109,8 +118,67 @@ def _paired_two(plan: Plan, values: np.ndarray, names: list[str], options: Optio
     pairwise, effects = _align_pairs(
         [pair], plan.test, options.correction, names, values, options, paired=True,
         parametric=plan.test in _PARAMETRIC, methods={(names[0], names[1]): method},
+        split_sizes=_fold_split_sizes(n_folds) if plan.test == "nadeau-bengio" else None,
     )
     return Outcome(omnibus, None, pairwise, effects, family.family_size)
+
+
+def _fold_split_sizes(n_folds: int | None) -> tuple[int, int]:
+    """Return ``(n_train, n_test)`` in units of one fold: ``(n_folds - 1, 1)``.
+
+    k-fold cross-validation trains on k - 1 folds and tests on one, so
+    ``n_test / n_train = 1 / (k - 1)``, the only quantity the Nadeau–Bengio
+    correction uses.
+    """
+    if n_folds is None or n_folds < 2:
+        raise ValueError(
+            f"the Nadeau–Bengio test needs the number of folds k to set n_test / n_train = "
+            f"1 / (k - 1), but it could not be inferred from the data (n_folds={n_folds!r}). "
+            "Add a 'fold' column that numbers the k >= 2 folds within each repeat, or pass "
+            "blocks='seed' to average the splits within each seed."
+        )
+    return n_folds - 1, 1
+
+
+def _nadeau_bengio_family(values: np.ndarray, names: list[str], options: Options,
+                          n_folds: int | None) -> Outcome:
+    """Test every pair by the Nadeau–Bengio t test and report the family's global test."""
+    n_train, n_test = _fold_split_sizes(n_folds)
+    posthoc = _posthoc.pairwise_nadeau_bengio(
+        values, higher_is_better=options.higher_is_better, candidates=names, alpha=options.alpha,
+        correction=options.correction, n_train=n_train, n_test=n_test,
+    )
+    omnibus = _global_omnibus(posthoc)
+    pairwise, effects = _align(posthoc, names, values, options, paired=True, parametric=True,
+                               split_sizes=(n_train, n_test))
+    return Outcome(omnibus, posthoc, pairwise, effects, posthoc.family_size)
+
+
+def _global_omnibus(posthoc: PosthocResult) -> OmnibusTest:
+    """Return the union–intersection test of the pairwise tests in `posthoc`.
+
+    H0 is the intersection of the pairwise null hypotheses. The test rejects
+    when any pair's adjusted p-value is at most alpha, so its p-value is the
+    smallest adjusted p-value. Under H0 every rejection is false, so the
+    family-wise error rate equals the false discovery rate, and the test has
+    size at most alpha when the correction controls either of them, under the
+    correction's own assumptions about dependence. Its statistic is the largest |t|. All pairs share the df, so that pair also
+    has the smallest raw p-value. NaN pairs are left out, and with no defined
+    pair the statistic and p-value are NaN.
+
+    NOTE: the two-stage FDR methods ("fdr_tsbh", "fdr_tsbky") adjust with
+    alpha itself, so for them the smallest adjusted p-value is a decision at
+    alpha rather than a p-value valid at every level.
+    """
+    defined = [pair for pair in posthoc.pairs if not math.isnan(pair.pvalue)]
+    statistic = max((abs(pair.statistic) for pair in defined), default=float("nan"))
+    pvalue = min((pair.pvalue_adjusted for pair in defined), default=float("nan"))
+    label = correction_text(posthoc.correction)
+    return OmnibusTest(
+        test="nadeau-bengio", statistic=float(statistic), pvalue=float(pvalue),
+        df=posthoc.df, k=len(posthoc.candidates), n_blocks=posthoc.n, alternative="two-sided",
+        method=f"smallest {label}-adjusted pairwise" if defined else "undefined", zero_method=None,
+    )
 
 
 def _two_sample_paired(test: str, a: np.ndarray, b: np.ndarray, options: Options,
@@ -123,12 +191,8 @@ def _two_sample_paired(test: str, a: np.ndarray, b: np.ndarray, options: Options
     if test == "permutation":
         return _two_sample.paired_permutation_test(a, b, rng=np.random.default_rng(EFFECT_SIZE_SEED))
     if test == "nadeau-bengio":
-        if n_folds is None or n_folds < 2:
-            raise ValueError(
-                "the Nadeau–Bengio test needs the number of folds to set n_test / n_train = "
-                "1 / (folds - 1); add a 'fold' column with at least 2 folds to the data."
-            )
-        return _two_sample.nadeau_bengio_t(a - b, n_train=n_folds - 1, n_test=1, confidence_level=level)
+        n_train, n_test = _fold_split_sizes(n_folds)
+        return _two_sample.nadeau_bengio_t(a - b, n_train=n_train, n_test=n_test, confidence_level=level)
     raise ValueError(f"unknown paired two-sample test {test!r}.")
 
 
@@ -282,18 +346,23 @@ def _oriented(values: np.ndarray, options: Options) -> np.ndarray:
 
 
 def _align(posthoc: PosthocResult, names: list[str], data, options: Options, *, paired: bool,
-           parametric: bool) -> tuple[tuple[PairwiseTest, ...], tuple[PairEffectSize, ...]]:
+           parametric: bool, split_sizes: tuple[int, int] | None = None,
+           ) -> tuple[tuple[PairwiseTest, ...], tuple[PairEffectSize, ...]]:
     return _align_pairs(list(posthoc.pairs), posthoc.method, posthoc.correction, names, data, options,
-                        paired=paired, parametric=parametric, methods={})
+                        paired=paired, parametric=parametric, methods={}, split_sizes=split_sizes)
 
 
 def _align_pairs(pairs: list[PairResult], test: str, correction: str, names: list[str], data,
                  options: Options, *, paired: bool, parametric: bool,
-                 methods: dict[tuple[str, str], str]) -> tuple[tuple[PairwiseTest, ...], tuple[PairEffectSize, ...]]:
+                 methods: dict[tuple[str, str], str], split_sizes: tuple[int, int] | None = None,
+                 ) -> tuple[tuple[PairwiseTest, ...], tuple[PairEffectSize, ...]]:
     """Return one PairwiseTest per pair, model_a ranked better in `names`, with effect sizes.
 
     A pair stored in the other order gets its signed statistic and mean
-    difference negated.
+    difference negated. `split_sizes` is ``(n_train, n_test)`` when the blocks
+    are cross-validation splits tested by the Nadeau–Bengio test: the interval
+    of the mean difference then uses the corrected variance, and Cohen's d_z
+    gets no interval.
     """
     lookup = {frozenset((pair.model_a, pair.model_b)): pair for pair in pairs}
     column = {name: index for index, name in enumerate(names)}
@@ -310,19 +379,23 @@ def _align_pairs(pairs: list[PairResult], test: str, correction: str, names: lis
             else:
                 a, b = data[first], data[second]
             tests.append(_pairwise_test(first, second, a, b, pair, statistic, test, correction, options,
-                                        paired, methods.get((first, second))))
-            effects.append(PairEffectSize(first, second, _effect_size(a, b, options, paired, parametric)))
+                                        paired, methods.get((first, second)), split_sizes))
+            effect = _effect_size(a, b, options, paired, parametric, split_sizes=split_sizes)
+            effects.append(PairEffectSize(first, second, effect))
     return tuple(tests), tuple(effects)
 
 
 def _pairwise_test(first: str, second: str, a: np.ndarray, b: np.ndarray, pair: PairResult,
                    statistic: float, test: str, correction: str, options: Options, paired: bool,
-                   method: str | None) -> PairwiseTest:
+                   method: str | None, split_sizes: tuple[int, int] | None = None) -> PairwiseTest:
     gain = _oriented(b, options) - _oriented(a, options) if paired else None
     if paired:
         r_plus, r_minus = signed_rank_sums(gain, options.zero_method)
         effect = float(effect_sizes.matched_pairs_rank_biserial(gain, options.zero_method))
-        mean, low, high = t_interval(a - b, options.confidence_level)
+        if split_sizes is None:
+            mean, low, high = t_interval(a - b, options.confidence_level)
+        else:
+            mean, low, high = _corrected_interval(a - b, split_sizes, options.confidence_level)
         n, n_nonzero = int(a.size), int(np.count_nonzero(gain))
         name = "rank-biserial"
         method = method or (choose_method(gain) if test == "wilcoxon" else _PAIR_METHODS.get(test, ""))
@@ -345,10 +418,34 @@ def _pairwise_test(first: str, second: str, a: np.ndarray, b: np.ndarray, pair: 
     )
 
 
+def _corrected_interval(differences: np.ndarray, split_sizes: tuple[int, int],
+                        level: float) -> tuple[float, float, float]:
+    """Return the mean difference and its Nadeau–Bengio interval, the one its p-value inverts.
+
+    Constant differences give a NaN interval, as the test gives a NaN p-value.
+    """
+    n_train, n_test = split_sizes
+    mean = float(np.mean(differences))
+    with warnings.catch_warnings():
+        # The pairwise test has already warned about constant differences.
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        test = _two_sample.nadeau_bengio_t(differences, n_train=n_train, n_test=n_test,
+                                           confidence_level=level)
+    return mean, float(test.ci_low), float(test.ci_high)
+
+
 def _effect_size(a: np.ndarray, b: np.ndarray, options: Options, paired: bool,
-                 parametric: bool) -> effect_sizes.EffectSize:
-    """Return Cohen's d_z or Hedges' g after a parametric test, else a rank-biserial correlation."""
+                 parametric: bool, *, split_sizes: tuple[int, int] | None = None,
+                 ) -> effect_sizes.EffectSize:
+    """Return Cohen's d_z or Hedges' g after a parametric test, else a rank-biserial correlation.
+
+    With `split_sizes` (cross-validation splits as blocks), d_z comes without
+    an interval: its noncentral t interval assumes independent blocks, and
+    the splits share training data.
+    """
     common = {"higher_is_better": options.higher_is_better, "confidence_level": options.confidence_level}
+    if paired and parametric and split_sizes is not None:
+        return _split_dz(a, b, options)
     if paired and parametric:
         try:
             return effect_sizes.cohens_dz(a, b, **common)
@@ -362,6 +459,30 @@ def _effect_size(a: np.ndarray, b: np.ndarray, options: Options, paired: bool,
     if parametric:
         return effect_sizes.hedges_g(a, b, paired=False, **common)
     return effect_sizes.cliffs_delta(a, b, **common)
+
+
+def _split_dz(a: np.ndarray, b: np.ndarray, options: Options) -> effect_sizes.EffectSize:
+    """Return Cohen's d_z over cross-validation splits, without an interval.
+
+    The noncentral t interval of `effect_sizes.cohens_dz` assumes independent
+    blocks, and the splits share training data, so it would be too narrow.
+    Constant differences give NaN, as in `cohens_dz`; the pairwise test has
+    already warned about them.
+    """
+    d = (a - b) if options.higher_is_better else (b - a)
+    if _is_constant(d):
+        estimate, magnitude = float("nan"), ""
+    else:
+        estimate = float(np.mean(d) / np.std(d, ddof=1))
+        magnitude = effect_sizes._magnitude(estimate, effect_sizes.COHEN_D_THRESHOLDS)
+    return effect_sizes.EffectSize(
+        name="Cohen's d_z", estimate=estimate, ci_low=float("nan"), ci_high=float("nan"),
+        confidence_level=options.confidence_level,
+        ci_method="none (the noncentral t interval assumes independent blocks, and "
+                  "cross-validation splits share training data)",
+        magnitude=magnitude, magnitude_source="Cohen 1988",
+        n=int(d.size), higher_is_better=options.higher_is_better,
+    )
 
 
 def _dz_without_interval(a: np.ndarray, b: np.ndarray, options: Options) -> effect_sizes.EffectSize:

@@ -142,6 +142,13 @@ def _omnibus_sentence(comparison: Comparison) -> str:
             f"df = {omnibus.df:g}, p (Friedman, uncorrected) = "
             f"{format_pvalue(omnibus.pvalue)} ({method})."
         )
+    if omnibus.test == "nadeau-bengio" and omnibus.k > 2:
+        correction = correction_text(comparison.correction)
+        return (
+            f"Global test of the pairwise Nadeau–Bengio corrected t tests: largest |t| = "
+            f"{omnibus.statistic:.4g} (df = {omnibus.df:g}), smallest {correction}-adjusted "
+            f"p = {format_pvalue(omnibus.pvalue)}; the candidates differ if any pair is rejected."
+        )
     if omnibus.test == "wilcoxon":
         return (
             f"Omnibus two-sided Wilcoxon signed-rank test (zero_method={omnibus.zero_method!r}): "
