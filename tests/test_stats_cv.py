@@ -315,9 +315,12 @@ def test_text_reads_well():
     table = pairwise_table(result)
 
     assert "Nadeau–Bengio corrected t" in text
-    assert "smallest Holm-adjusted pairwise" in text
+    assert "Global test of the pairwise Nadeau–Bengio corrected t tests" in text
+    assert "smallest Holm-adjusted p =" in text
+    assert "uncorrected) = " not in text.split("Pairwise")[0]
     assert "global (union–intersection) test" in text
-    assert "smallest Holm-adjusted pairwise p-value" in sentence
+    assert "smallest Holm-adjusted p =" in sentence
+    assert f"largest |t|(29) = {result.omnibus.statistic:.4g}" in sentence
     assert "across 3 candidates with 30 folds as blocks" in sentence
     assert table.shape[0] == 3
     assert "p (Nadeau–Bengio corrected t, Holm)" in table.columns
