@@ -11,7 +11,8 @@ It prints, per case, the median wall time of each implementation over the repeat
 the speed-up, the largest point-estimate difference (expected to be 0) and the
 largest difference of interval bounds, next to the narrowest interval width for
 scale. The bounds come from different random draws, so they agree only within
-Monte Carlo error. Usage::
+Monte Carlo error. The last line gives the load average before and after the
+run, because other processes slow both implementations. Usage::
 
     python benchmarks/stats_bootstrap.py [--repeats 3] [--reference-repeats 1] [--quick]
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -216,6 +218,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="only the smallest aggregate case")
     arguments = parser.parse_args()
 
+    load_before = _load_average()
     rliable = load_rliable()
     reference = rliable[2] if rliable is not None else "loop implementation"
     print(f"Reference: {reference}. Times are medians of {arguments.repeats} (nbcompare) and "
@@ -226,6 +229,15 @@ def main() -> None:
     cases = QUICK_CASES if arguments.quick else AGGREGATE_CASES
     compare_aggregates(rliable, cases, arguments.repeats, arguments.reference_repeats)
     compare_improvement(rliable, arguments.repeats, arguments.reference_repeats)
+    print(f"Load average (1, 5, 15 min) before: {load_before}, after: {_load_average()}.")
+
+
+def _load_average() -> str:
+    """Return the 1, 5 and 15 minute load averages, other processes included."""
+    try:
+        return ", ".join(f"{load:.2f}" for load in os.getloadavg())
+    except OSError:  # os.getloadavg raises OSError where the load is unavailable
+        return "unavailable"
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ from scipy import stats
 from nbcompare.exceptions import SmallSampleWarning
 from nbcompare.stats._aggregates import (
     _improvement_table,
-    _resampled_iqm,
+    _IQMResampler,
+    _RunSampler,
+    _SumResampler,
     aggregate_difference_interval,
     aggregate_interval,
     probability_of_improvement,
@@ -214,18 +216,79 @@ def test_aggregate_matches_loop_bootstrap():
     assert result.high == pytest.approx(loop_high, abs=0.03)
 
 
-@pytest.mark.parametrize("shape", [(1, 1), (3, 1), (4, 2), (5, 3), (10, 26)])
-def test_resampled_iqm_counts_match_trim_mean(shape):
+# Shapes with pairs of runs (even and odd n_runs) and, at 300 x 1, single runs
+# because a table of 300**2 pair codes would be too large.
+SAMPLER_SHAPES = [(1, 1), (3, 1), (4, 2), (5, 3), (10, 26), (7, 4), (300, 1)]
+
+
+@pytest.mark.parametrize(
+    ("shape", "blocks"),
+    [((1, 1), ((1, 1),)), ((10, 100), ((2, 5),)), ((7, 4), ((2, 3), (1, 1))), ((300, 1), ((1, 300),))],
+)
+def test_run_sampler_blocks(shape, blocks):
+    assert _RunSampler(*shape).blocks == blocks
+
+
+@pytest.mark.parametrize("n_runs", [1, 2, 3, 10])
+def test_run_codes_cover_every_pair(n_runs):
+    # Code -> runs must be a bijection onto [0, n_runs)**2, so that a uniform
+    # code draws two independent uniform runs.
+    runs = _RunSampler(n_runs, 1).runs_of_codes(2)
+    pairs = {tuple(column) for column in runs.T}
+    assert runs.shape == (2, n_runs**2)
+    assert pairs == {(i, j) for i in range(n_runs) for j in range(n_runs)}
+
+
+@pytest.mark.parametrize("shape", SAMPLER_SHAPES)
+def test_iqm_resampler_matches_trim_mean(shape):
     # The count-based IQM of each resample against scipy.stats.trim_mean of the
     # same resampled scores, on scores rounded to 0.1 so that many are tied.
     generator = np.random.default_rng(sum(shape))
     scores = np.round(generator.normal(size=shape), 1)
-    indices = generator.integers(0, shape[0], size=(60, *shape), dtype=np.int32)
-    fast = _resampled_iqm(scores, indices)
+    sampler = _RunSampler(*shape)
+    codes = sampler.draw(generator, 60)
+    runs = sampler.run_indices(codes)
+    assert runs.shape == (60, *shape)
+    fast = _IQMResampler(scores, sampler)(codes)
     for resample in range(60):
-        resampled = np.take_along_axis(scores, indices[resample], axis=0)
+        resampled = np.take_along_axis(scores, runs[resample], axis=0)
         expected = stats.trim_mean(resampled, 0.25, axis=None)
         assert fast[resample] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("shape", SAMPLER_SHAPES)
+@pytest.mark.parametrize("statistic", ["mean", "median", "optimality_gap"])
+def test_sum_resampler_matches_direct(shape, statistic):
+    # Table look-ups of group sums against the statistic of the decoded runs.
+    generator = np.random.default_rng(sum(shape) + 1)
+    scores = generator.normal(size=shape)
+    sampler = _RunSampler(*shape)
+    codes = sampler.draw(generator, 40)
+    runs = sampler.run_indices(codes)
+    fast = _SumResampler(statistic, scores, sampler, gap_threshold=0.5)(codes)
+    for resample in range(40):
+        resampled = np.take_along_axis(scores, runs[resample], axis=0)
+        expected = {
+            "mean": np.mean(resampled),
+            "median": np.median(np.mean(resampled, axis=0)),
+            "optimality_gap": 0.5 - np.mean(np.minimum(resampled, 0.5)),
+        }[statistic]
+        assert fast[resample] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_resampled_mean_has_bootstrap_variance():
+    # With runs drawn with replacement within each task, the resampled mean of
+    # N = n x T scores has variance sum_m n var_m / N**2, where var_m is the
+    # variance of task m with ddof=0. 7 runs mix pair codes with a single-run
+    # code. The relative standard error of a variance from 20,000 resamples is
+    # about 1%, so 5% is about 5 standard errors.
+    generator = np.random.default_rng(15)
+    scores = generator.gamma(2.0, 1.0, size=(7, 5)) * np.arange(1, 6)
+    sampler = _RunSampler(*scores.shape)
+    means = _SumResampler("mean", scores, sampler, gap_threshold=1.0)(sampler.draw(generator, 20_000))
+    expected = np.sum(7 * np.var(scores, axis=0)) / scores.size**2
+    assert np.mean(means) == pytest.approx(np.mean(scores), rel=0.01)
+    assert np.var(means) == pytest.approx(expected, rel=0.05)
 
 
 def test_tidy_frame_equals_mapping():

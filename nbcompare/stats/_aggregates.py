@@ -45,11 +45,11 @@ TIDY_COLUMNS = ("candidate", "task", "seed", "value")
 # Resampled scores per chunk. The IQM then keeps about 2 MB of arrays (8-byte
 # positions, counts and their float copy per score). On the 2-core benchmark
 # machine (AMD EPYC, numpy 2.4), 32k to 64k scores per chunk ran fastest at
-# 10 x 26 and 10 x 100 runs x tasks, and 1 million ran 1.5 to 4 times slower
-# per score because the arrays no longer fit in the L2 cache.
+# 10 x 26 and 10 x 100 runs x tasks. Chunks of 1 million ran 1.3 to 4 times
+# slower per score, likely because their arrays do not fit in the L2 cache.
 _CHUNK_ELEMENTS = 65_536
 # Largest look-up table of pair codes, n_tasks x n_runs**2 entries (512 KB of
-# float64): bigger tables draw single runs instead (see _RunSampler).
+# float64). Score arrays that need a bigger table draw single runs instead.
 _MAX_PAIR_TABLE = 65_536
 
 _STATISTIC_LABELS = {
@@ -657,7 +657,7 @@ class _RunSampler:
 class _Workspace:
     """Arrays reused from chunk to chunk, grown on demand.
 
-    Fresh arrays of a chunk's size land on new pages each time: with 131k scores
+    Fresh arrays of a chunk's size land on new pages each time. With 131k scores
     per chunk, reusing them made the IQM about twice as fast (numpy 2.4).
     """
 
@@ -673,9 +673,7 @@ class _Workspace:
         return buffer[:size].reshape(shape)
 
 
-def _table_index(
-    workspace: _Workspace, block: np.ndarray, offsets: np.ndarray
-) -> np.ndarray:
+def _table_index(workspace: _Workspace, block: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Return ``block + offsets``, the index of each code in a flat per-task table."""
     index = workspace.array("table_index", block.shape, np.intp)
     np.add(block, offsets, out=index)
@@ -712,7 +710,7 @@ class _SumResampler:
         for (table, offsets), block in zip(self.tables, codes):
             group_sums = self.workspace.array("group_sums", block.shape, np.float64)
             # mode="clip" writes straight into `out`, which the default mode
-            # buffers; the codes are in range, so nothing is clipped.
+            # buffers. The codes are in range, so nothing is clipped.
             np.take(table, _table_index(self.workspace, block, offsets), out=group_sums, mode="clip")
             if median:
                 sums += group_sums.sum(axis=1)
