@@ -11,24 +11,43 @@ does not import it.
 """
 
 from ._ci import plot_metric_ci, plot_seed_points
+from ._curves import (
+    plot_aggregate_intervals,
+    plot_learning_curves,
+    plot_performance_profile,
+    plot_probability_of_improvement,
+    plot_sensitivity,
+)
 from ._labels import format_pvalue
-from ._palette import candidate_palette
+from ._palette import candidate_markers, candidate_palette
 from ._pvalues import plot_pvalue_matrix
 from ._study import save_study_figures
 from ._style import ALLOWED_FORMATS, PUBLICATION_RC, save, style
 from ._tradeoff import pareto_mask, plot_tradeoff
+from ._venues import VENUES, Venue, figure_size, figure_width, venue_names
 
 __all__ = [
     "ALLOWED_FORMATS",
     "PUBLICATION_RC",
+    "VENUES",
+    "Venue",
+    "candidate_markers",
     "candidate_palette",
+    "figure_size",
+    "figure_width",
     "format_pvalue",
     "pareto_mask",
+    "plot_aggregate_intervals",
+    "plot_learning_curves",
     "plot_metric_ci",
+    "plot_performance_profile",
+    "plot_probability_of_improvement",
     "plot_pvalue_matrix",
     "plot_seed_points",
+    "plot_sensitivity",
     "plot_tradeoff",
     "save",
     "save_study_figures",
     "style",
+    "venue_names",
 ]
