@@ -10,6 +10,7 @@ matplotlib is imported only when a function runs, so importing this package
 does not import it.
 """
 
+from ._cd import plot_cd_diagram
 from ._ci import plot_metric_ci, plot_seed_points
 from ._curves import (
     plot_aggregate_intervals,
@@ -21,6 +22,7 @@ from ._curves import (
 from ._labels import format_pvalue
 from ._palette import candidate_markers, candidate_palette
 from ._pvalues import plot_pvalue_matrix
+from ._rankmap import plot_rank_heatmap
 from ._study import save_study_figures
 from ._style import ALLOWED_FORMATS, PUBLICATION_RC, save, style
 from ._tradeoff import pareto_mask, plot_tradeoff
@@ -38,11 +40,13 @@ __all__ = [
     "format_pvalue",
     "pareto_mask",
     "plot_aggregate_intervals",
+    "plot_cd_diagram",
     "plot_learning_curves",
     "plot_metric_ci",
     "plot_performance_profile",
     "plot_probability_of_improvement",
     "plot_pvalue_matrix",
+    "plot_rank_heatmap",
     "plot_seed_points",
     "plot_sensitivity",
     "plot_tradeoff",

@@ -70,15 +70,31 @@ def _title(comparison, adjusted: bool) -> str:
     return f"{comparison.metric}: {test}, {shown}"
 
 
-def _caption(comparison, adjusted: bool) -> str:
-    """Explain the significance mark, the level and the number of blocks."""
+def _caption(comparison, adjusted: bool, show_effect: bool) -> str:
+    """Explain the significance mark, the level, the number of blocks and, when shown, the effect sizes."""
     correction = display_correction_name(getattr(comparison, "correction", None))
     alpha = getattr(comparison, "alpha", 0.05)
     if correction is None:
         decided_on = "p"
     else:
         decided_on = f"{correction}-adjusted p" if not adjusted else "adjusted p"
-    return f"{SIGNIFICANT_MARK} {decided_on} ≤ α = {alpha:g} (bold), {blocks_text(comparison)}"
+    caption = f"{SIGNIFICANT_MARK} {decided_on} ≤ α = {alpha:g} (bold), {blocks_text(comparison)}"
+    if show_effect:
+        caption += f"\nsecond line: {_effect_size_name(comparison)}, row vs column (> 0: row better)"
+    return caption
+
+
+def _effect_size_name(comparison) -> str:
+    """Return the effect size name of the pairwise tests, e.g. "rank-biserial"."""
+    names = list(dict.fromkeys(test.effect_size_name for test in comparison.pairwise if test.effect_size_name))
+    return " / ".join(names) if names else "effect size"
+
+
+def format_effect(effect: float) -> str:
+    """Format an effect size with a sign and 2 decimals ("+0.85", "-0.30"), or "n/a" for NaN."""
+    if not np.isfinite(effect):
+        return "n/a"
+    return f"{effect:+.2f}"
 
 
 def _draw_colourbar(ax: Axes, image, adjusted: bool, corrected: bool) -> None:
@@ -103,7 +119,9 @@ def _matrix_figsize(candidates: list[str]) -> tuple[float, float]:
     return (label + grid + 1.4, grid + 0.64 * label + 0.9)
 
 
-def plot_pvalue_matrix(comparison, ax: Axes | None = None, adjusted: bool = True) -> Axes:
+def plot_pvalue_matrix(
+    comparison, ax: Axes | None = None, adjusted: bool = True, show_effect: bool = True
+) -> Axes:
     """Draw the candidate x candidate p-values as a heatmap with each cell annotated.
 
     Each off-diagonal cell shows that pair's own p-value from
@@ -123,6 +141,11 @@ def plot_pvalue_matrix(comparison, ax: Axes | None = None, adjusted: bool = True
     adjusted : bool, default True
         Show the p-values adjusted for multiple testing. The marks always follow
         ``reject``, which the adjusted p-values decide.
+    show_effect : bool, default True
+        Add a second line to each off-diagonal cell with that pair's effect
+        size from ``comparison.effect_matrix()``, oriented row vs column:
+        positive means the row candidate is better. The x label names the
+        effect size. With False each cell shows only its p-value.
 
     Returns
     -------
@@ -158,19 +181,21 @@ def plot_pvalue_matrix(comparison, ax: Axes | None = None, adjusted: bool = True
     )
 
     reject = _reject_lookup(comparison)
+    effects = comparison.effect_matrix().loc[pvalues_frame.index, pvalues_frame.columns] if show_effect else None
     for row, row_name in enumerate(pvalues_frame.index):
         for column, column_name in enumerate(pvalues_frame.columns):
             if row == column:
                 continue
+            effect = float(effects.iat[row, column]) if effects is not None else None
             _annotate_cell(ax, image, row, column, pvalues[row, column],
-                           reject.get((row_name, column_name), False))
+                           reject.get((row_name, column_name), False), effect)
 
     ax.set_xticks(np.arange(size), labels=candidates, rotation=40, ha="right", rotation_mode="anchor")
     ax.set_yticks(np.arange(size), labels=candidates)
     ax.tick_params(length=0)
     ax.spines[:].set_visible(False)
     ax.set_title(_title(comparison, adjusted))
-    ax.set_xlabel(_caption(comparison, adjusted))
+    ax.set_xlabel(_caption(comparison, adjusted, show_effect))
     corrected = display_correction_name(getattr(comparison, "correction", None)) is not None
     _draw_colourbar(ax, image, adjusted, corrected)
     return ax
@@ -186,7 +211,7 @@ def _cell_text_class() -> type:
     from matplotlib.text import Text
 
     class CellText(Text):
-        """Text that, when drawn, scales its font down until it fits 90 % of a cell's width.
+        """Text that, when drawn, scales its font down until it fits 90 % of a cell's width and height.
 
         The cell size is only known at draw time, after the layout engine and the
         equal aspect ratio have placed the axes.
@@ -203,25 +228,31 @@ def _cell_text_class() -> type:
             # mark the figure stale and cannot trigger another draw.
             properties = self.get_fontproperties()
             properties.set_size(self._base_size)
-            left, _ = self.axes.transData.transform((0.0, 0.0))
-            right, _ = self.axes.transData.transform((1.0, 0.0))
-            limit = 0.9 * abs(right - left)
+            origin = self.axes.transData.transform((0.0, 0.0))
+            corner = self.axes.transData.transform((1.0, 1.0))
+            width_limit, height_limit = 0.9 * abs(corner - origin)
             # Glyph hinting makes the width shrink less than the size, so a
             # second pass corrects the first estimate.
             for _ in range(2):
-                width = self.get_window_extent(renderer).width
+                extent = self.get_window_extent(renderer)
                 size = properties.get_size_in_points()
-                if not width > limit > 0 or size <= _MIN_CELL_FONT_SIZE:
+                scale = min(width_limit / extent.width if extent.width else 1.0,
+                            height_limit / extent.height if extent.height else 1.0)
+                if not 0 < scale < 1 or size <= _MIN_CELL_FONT_SIZE:
                     break
-                properties.set_size(max(size * limit / width, _MIN_CELL_FONT_SIZE))
+                properties.set_size(max(size * scale, _MIN_CELL_FONT_SIZE))
             return super().draw(renderer)
 
     return CellText
 
 
-def _annotate_cell(ax: Axes, image, row: int, column: int, pvalue: float, significant: bool) -> None:
-    """Write one cell's formatted p-value, marked when ``significant``."""
+def _annotate_cell(
+    ax: Axes, image, row: int, column: int, pvalue: float, significant: bool, effect: float | None
+) -> None:
+    """Write one cell's formatted p-value, marked when ``significant``, and its effect size unless None."""
     text = format_pvalue(pvalue) + (SIGNIFICANT_MARK if significant else "")
+    if effect is not None:
+        text += "\n" + format_effect(effect)
     if np.isnan(pvalue):
         colour = "black"
     else:
