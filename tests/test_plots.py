@@ -673,7 +673,7 @@ def test_study_figures_written_and_closed(frame, tmp_path):
     paths = plots.save_study_figures(analysis, frame, tmp_path / "figures", formats=("png",))
 
     expected_stems = [
-        "accuracy_ci", "accuracy_seeds", "accuracy_pvalues",
+        "accuracy_ci", "accuracy_seeds", "accuracy_pvalues", "accuracy_cd",
         "accuracy_vs_parameters", "accuracy_vs_inference_time",
     ]
     assert paths == [tmp_path / "figures" / f"{stem}.png" for stem in expected_stems]
@@ -692,7 +692,20 @@ def test_study_figures_metric_filter(frame, tmp_path):
         "inference_time_per_sample_s_ci.png",
         "inference_time_per_sample_s_seeds.png",
         "inference_time_per_sample_s_pvalues.png",
+        "inference_time_per_sample_s_cd.png",
     ]
+
+
+def test_study_figures_rank_heatmap_for_several_metrics(frame, tmp_path):
+    analysis = analyze(frame, {"accuracy": True, "inference_time_per_sample_s": False})
+
+    paths = plots.save_study_figures(analysis, frame, tmp_path, formats="png")
+
+    names = [path.name for path in paths]
+    assert "ranks.png" in names
+    assert "accuracy_cd.png" in names
+    assert "inference_time_per_sample_s_cd.png" in names
+    assert plt.get_fignums() == []
 
 
 def test_study_figures_unknown_metric(comparison, frame, tmp_path):

@@ -83,7 +83,9 @@ def plot_rank_heatmap(data_or_analysis, ax: Axes | None = None) -> Axes:
 
     if table.has_aggregate and values.shape[1] > 1:
         ax.axvline(values.shape[1] - 1.5, color="white", linewidth=3)
-    ax.set_xticks(np.arange(values.shape[1]), labels=table.column_labels)
+    # Slanted labels keep the cells narrow when metric names are long.
+    ax.set_xticks(np.arange(values.shape[1]), labels=table.column_labels, rotation=35,
+                  ha="left", rotation_mode="anchor")
     ax.xaxis.tick_top()
     ax.set_yticks(np.arange(len(candidates)), labels=candidates)
     ax.tick_params(length=0)
@@ -163,11 +165,15 @@ def _sorted_rows(ranks, sort_by: str):
 
 
 def _heatmap_figsize(candidates: list[str], column_labels) -> tuple[float, float]:
-    """Return a figure size with cells wide enough for the column labels and margins for the names."""
+    """Return a figure size with room for the names, the cells and the slanted column labels."""
     label_lines = [line for label in column_labels for line in label.splitlines()]
-    cell_width = max(0.55, text_width_inches(label_lines, "xtick.labelsize") + 0.1)
+    label_width = text_width_inches(label_lines, "xtick.labelsize")
     names_width = text_width_inches(candidates, "ytick.labelsize")
-    return (names_width + cell_width * len(column_labels) + 0.6, 0.3 * len(candidates) + 1.3)
+    cell_width = 0.6
+    # A label slanted at 35 degrees rises by sin(35°) of its length above the cells
+    # and reaches cos(35°) of its length to the right of its cell.
+    width = names_width + cell_width * len(column_labels) + 0.82 * label_width + 0.3
+    return (width, 0.3 * len(candidates) + 0.6 + 0.58 * label_width + 0.3)
 
 
 def _annotate_cell(ax: Axes, image, row: int, column: int, rank: float) -> None:

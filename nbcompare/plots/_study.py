@@ -9,7 +9,9 @@ from pathlib import Path
 
 from ._ci import plot_metric_ci, plot_seed_points
 from ._palette import candidate_palette
+from ._cd import plot_cd_diagram
 from ._pvalues import plot_pvalue_matrix
+from ._rankmap import plot_rank_heatmap
 from ._style import normalise_formats, save, style
 from ._tradeoff import plot_tradeoff
 
@@ -88,8 +90,9 @@ def save_study_figures(
 ) -> list[Path]:
     """Draw and save the standard figures of every compared metric and the trade-offs.
 
-    For each comparison this writes ``{metric}_ci``, ``{metric}_seeds`` and
-    ``{metric}_pvalues``. When ``frame`` contains the metrics ``accuracy`` and
+    For each comparison this writes ``{metric}_ci``, ``{metric}_seeds``,
+    ``{metric}_pvalues`` and ``{metric}_cd`` (critical-difference diagram); with
+    an ``Analysis`` of two or more metrics it writes ``ranks`` (rank heatmap). When ``frame`` contains the metrics ``accuracy`` and
     ``parameters`` it also writes ``accuracy_vs_parameters``, and with
     ``accuracy`` and ``inference_time_per_sample_s`` it writes
     ``accuracy_vs_inference_time``. Every figure uses the publication style and one
@@ -145,9 +148,13 @@ def save_study_figures(
             ("ci", functools.partial(plot_metric_ci, comparison, palette=palette)),
             ("seeds", functools.partial(plot_seed_points, comparison, palette=palette)),
             ("pvalues", functools.partial(plot_pvalue_matrix, comparison)),
+            ("cd", functools.partial(plot_cd_diagram, comparison, palette=palette)),
         )
         for suffix, draw in figures:
             written += _draw_and_save(draw, out_dir / f"{stem}_{suffix}", formats)
+    if hasattr(analysis_or_comparisons, "ranks_frame") and len(comparisons) >= 2 and metrics is None:
+        written += _draw_and_save(functools.partial(plot_rank_heatmap, analysis_or_comparisons),
+                                  out_dir / "ranks", formats)
 
     if frame is None:
         return written

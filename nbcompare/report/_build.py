@@ -66,6 +66,8 @@ with plots.style():
     fig, ax = plt.subplots(figsize=(4.5, 3.4), constrained_layout=True)
     plots.plot_pvalue_matrix(comparison, ax=ax)
     plt.show()
+    plots.plot_cd_diagram(comparison, palette=palette)
+    plt.show()
 """
 
 
@@ -86,6 +88,10 @@ else:
 
 _RECOMMENDATIONS_SOURCE = """\
 display(Markdown("\\n\\n".join("- " + text.recommendation(c) for c in analysis.comparisons)))
+if len(analysis.comparisons) >= 2:
+    with plots.style():
+        plots.plot_rank_heatmap(analysis)
+        plt.show()
 """
 
 _LIMITATIONS_SOURCE = """\
