@@ -174,3 +174,19 @@ def test_cli_run_prints_failure_causes(tmp_path):
     assert analyze.returncode == 2
     assert "No completed trial returned metric(s) ['acu']" in analyze.stderr
     assert "b / default / seed 1: diverged at epoch 3" in analyze.stdout
+
+
+def test_figure_gallery_notebook_executes(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(REPO / "notebooks" / "02-figure-gallery.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
+
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "image/png" in o.get("data", {})]
+    texts = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert len(images) >= 10
+    assert "\\toprule" in texts and "\\bottomrule" in texts
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]

@@ -284,5 +284,10 @@ def _write_cache(layout: RecordsLayout, frame: pd.DataFrame, fingerprint: str) -
     meta = dict(table.schema.metadata or {})
     meta[_FINGERPRINT_KEY] = fingerprint.encode()
     tmp = layout.root / f".{_CACHE}.tmp"
-    pq.write_table(table.replace_schema_metadata(meta), tmp)
-    os.replace(tmp, layout.root / _CACHE)
+    try:
+        pq.write_table(table.replace_schema_metadata(meta), tmp)
+        os.replace(tmp, layout.root / _CACHE)
+    except OSError:
+        # A read-only results directory (a shared or packaged copy) still reads fine;
+        # it only goes without the cache.
+        return
