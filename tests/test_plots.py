@@ -711,3 +711,42 @@ def test_study_figures_rank_heatmap_for_several_metrics(frame, tmp_path):
 def test_study_figures_unknown_metric(comparison, frame, tmp_path):
     with pytest.raises(ValueError, match=r"\['loss'\] have no comparison"):
         plots.save_study_figures([comparison], frame, tmp_path, metrics=["loss"])
+
+
+# --- bar and distribution variants ----------------------------------------------
+
+
+def test_metric_ci_bar_heights_equal_means(comparison):
+    ax = plots.plot_metric_ci(comparison, kind="bar")
+
+    bars = [patch for patch in ax.patches if patch.get_gid() == "mean-bar"]
+    assert len(bars) == len(comparison.candidates)
+    for bar, summary in zip(bars, comparison.summary):
+        assert bar.get_x() == 0
+        assert bar.get_width() == pytest.approx(summary.mean)
+    assert len(errorbar_containers(ax)) == len(comparison.candidates)
+
+
+def test_metric_ci_rejects_unknown_kind(comparison):
+    with pytest.raises(ValueError, match=r"kind must be 'point' or 'bar', got 'pie'"):
+        plots.plot_metric_ci(comparison, kind="pie")
+
+
+def test_seed_distribution_box_medians(comparison):
+    ax = plots.plot_seed_distribution(comparison, kind="box")
+
+    medians = [line for line in ax.lines if line.get_gid() == "box-median"]
+    expected = sorted(float(np.median(comparison.matrix[c].dropna())) for c in comparison.candidates)
+    assert sorted(float(line.get_xdata()[0]) for line in medians) == pytest.approx(expected)
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == list(comparison.candidates)
+
+
+def test_seed_distribution_violin_draws_one_body_per_candidate(comparison):
+    ax = plots.plot_seed_distribution(comparison, kind="violin")
+
+    bodies = [c for c in ax.collections if type(c).__name__ == "FillBetweenPolyCollection"
+              or type(c).__name__ == "PolyCollection"]
+    assert len(bodies) == len(comparison.candidates)
+    with pytest.raises(ValueError, match=r"kind must be 'box' or 'violin'"):
+        plots.plot_seed_distribution(comparison, kind="strip")

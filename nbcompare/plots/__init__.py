@@ -11,7 +11,7 @@ does not import it.
 """
 
 from ._cd import plot_cd_diagram
-from ._ci import plot_metric_ci, plot_seed_points
+from ._ci import plot_metric_ci, plot_seed_distribution, plot_seed_points
 from ._curves import (
     plot_aggregate_intervals,
     plot_learning_curves,
@@ -47,6 +47,7 @@ __all__ = [
     "plot_probability_of_improvement",
     "plot_pvalue_matrix",
     "plot_rank_heatmap",
+    "plot_seed_distribution",
     "plot_seed_points",
     "plot_sensitivity",
     "plot_tradeoff",

@@ -19,6 +19,8 @@ _JITTER_HALF_WIDTH = 0.18
 _GOLDEN_RATIO_FRACTION = 0.6180339887498949
 
 BLOCK_LINE_GID = "block-line"
+BAR_GID = "mean-bar"
+BOX_MEDIAN_GID = "box-median"
 SEED_POINTS_GID = "seed-points"
 
 
@@ -86,6 +88,7 @@ def plot_metric_ci(
     ax: Axes | None = None,
     palette: Mapping[str, object] | None = None,
     show_seeds: bool = True,
+    kind: str = "point",
 ) -> Axes:
     """Draw each candidate's mean with its t confidence interval, best candidate on top.
 
@@ -101,6 +104,9 @@ def plot_metric_ci(
     show_seeds : bool, default True
         Also draw each block's value as a small dot, jittered vertically by a
         fixed sequence so the figure is the same on every run.
+    kind : {"point", "bar"}, default "point"
+        ``"point"`` draws a marker at the mean (a forest plot); ``"bar"`` draws a
+        horizontal bar from zero to the mean, with the same interval.
 
     Returns
     -------
@@ -110,6 +116,8 @@ def plot_metric_ci(
         on its row, and one without a finite interval gets a "no CI" note.
     """
     check_comparison(comparison)
+    if kind not in ("point", "bar"):
+        raise ValueError(f"kind must be 'point' or 'bar', got {kind!r}.")
     candidates = list(comparison.candidates)
     colours = resolve_palette(palette, candidates)
     summaries = {summary.candidate: summary for summary in comparison.summary}
@@ -130,6 +138,9 @@ def plot_metric_ci(
             xerr = [[max(summary.mean - summary.ci_low, 0.0)], [max(summary.ci_high - summary.mean, 0.0)]]
         else:
             annotate_row(ax, row, f"no CI (n = {summary.n})")
+        if kind == "bar":
+            ax.barh(row, summary.mean, height=0.6, color=colours[candidate], alpha=0.85, zorder=1,
+                    gid=BAR_GID)
         ax.errorbar(
             summary.mean,
             row,
@@ -226,3 +237,88 @@ def _block_offsets(n_blocks: int) -> np.ndarray:
     if n_blocks <= 1:
         return np.zeros(n_blocks)
     return np.linspace(-0.25, 0.25, n_blocks)
+
+
+def plot_seed_distribution(
+    comparison,
+    ax: Axes | None = None,
+    palette: Mapping[str, object] | None = None,
+    kind: str = "box",
+) -> Axes:
+    """Draw the distribution of each candidate's per-block values as a box or violin.
+
+    The per-block values (``comparison.matrix``) are drawn on top as dots, so a
+    box over five seeds is never mistaken for a large sample.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Result of ``nbcompare.stats.compare``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on. A new figure is created when None.
+    palette : mapping of candidate to colour, optional
+        Defaults to ``candidate_palette(sorted(comparison.candidates))``.
+    kind : {"box", "violin"}, default "box"
+        A box plot (median, quartiles, whiskers at 1.5 IQR) or a violin (kernel
+        density estimate, matplotlib's default Scott bandwidth).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on, one row per candidate, best candidate on top.
+    """
+    check_comparison(comparison)
+    if kind not in ("box", "violin"):
+        raise ValueError(f"kind must be 'box' or 'violin', got {kind!r}.")
+    candidates = list(comparison.candidates)
+    colours = resolve_palette(palette, candidates)
+    unit = _block_unit(comparison)
+    xlabel = (f"{metric_label(comparison.metric, comparison.higher_is_better)}\n"
+              f"{kind} over {blocks_text(comparison)}, dots: single {unit}s")
+    ax = axes_or_new(ax, _row_figsize(candidates, xlabel))
+
+    rows, samples = [], []
+    for row, candidate in enumerate(candidates):
+        values = finite_column(comparison.matrix, candidate)
+        if values.size == 0:
+            annotate_row(ax, row, "no finite values")
+            continue
+        rows.append(row)
+        samples.append(values)
+    if kind == "box":
+        _draw_boxes(ax, samples, rows, [colours[candidates[r]] for r in rows])
+    else:
+        _draw_violins(ax, samples, rows, [colours[candidates[r]] for r in rows])
+    _draw_jittered_seeds(ax, comparison, candidates, colours)
+
+    _set_candidate_rows(ax, candidates)
+    ax.set_xlabel(xlabel)
+    return ax
+
+
+def _draw_boxes(ax: Axes, samples: list, rows: list[int], colours: list) -> None:
+    if not samples:
+        return
+    parts = ax.boxplot(samples, positions=rows, orientation="horizontal", widths=0.5,
+                       patch_artist=True, showfliers=False, manage_ticks=False)
+    for box, colour in zip(parts["boxes"], colours):
+        box.set_facecolor(colour)
+        box.set_alpha(0.35)
+        box.set_edgecolor("0.2")
+    for median in parts["medians"]:
+        median.set_color("black")
+        median.set_gid(BOX_MEDIAN_GID)
+
+
+def _draw_violins(ax: Axes, samples: list, rows: list[int], colours: list) -> None:
+    # A violin needs at least two distinct values to estimate a density.
+    drawable = [(s, r, c) for s, r, c in zip(samples, rows, colours) if np.unique(s).size > 1]
+    if not drawable:
+        return
+    samples, rows, colours = zip(*drawable)
+    parts = ax.violinplot(list(samples), positions=list(rows), orientation="horizontal", widths=0.7,
+                          showmedians=True, showextrema=False)
+    for body, colour in zip(parts["bodies"], colours):
+        body.set_facecolor(colour)
+        body.set_alpha(0.35)
+    parts["cmedians"].set_color("black")
