@@ -1,4 +1,5 @@
-"""Command line: ``nbcompare demo``, ``nbcompare run STUDY.yaml``, ``nbcompare analyze DIR``."""
+"""Command line: ``nbcompare demo``, ``nbcompare run STUDY.yaml``, ``nbcompare analyze DIR``,
+``nbcompare report DIR``."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=_positive_int, default=None,
                       help="parallel NeMo Run tasks (default: the number of CPU cores)")
     demo.add_argument("--epochs", type=_positive_int, default=None,
-                      help="training epochs for every architecture (default: each architecture's own)")
+                      help="training epochs for every architecture (default: each architecture's "
+                           "own: mlp 30, resnet 15, vit 40; the vit needs about 10 to pass 50%% accuracy)")
     demo.add_argument("--no-report", action="store_true", help="skip the HTML report")
 
     run = sub.add_parser("run", help="run a study described in a YAML file",
@@ -83,7 +85,29 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="write figures (PDF and PNG) to DIR")
     analyze.add_argument("--report", type=Path, default=None, metavar="PATH",
                          help="write the HTML report to PATH")
+
+    _add_report_parser(sub)
     return parser
+
+
+_REPORT_FORMATS = {"html": ("html",), "pdf": ("pdf",), "both": ("html", "pdf")}
+
+
+def _add_report_parser(sub) -> None:
+    report = sub.add_parser(
+        "report", help="write the HTML and/or PDF report of a results directory",
+        description="Run the comparison of a results directory in a fresh Jupyter kernel and export "
+                    "the report notebook to HTML, PDF or both. PDF needs xelatex (LaTeX) or Chromium "
+                    "on PATH.")
+    report.add_argument("results_dir", type=Path, help="the study's results directory")
+    report.add_argument("--format", choices=sorted(_REPORT_FORMATS), default="html",
+                        help="html, pdf, or both (HTML and PDF with the same stem) (default: html)")
+    report.add_argument("--out", type=Path, default=None, metavar="PATH",
+                        help="report file; its suffix is replaced by .html or .pdf for each format "
+                             "(default: <results dir name>.html or .pdf in the current directory)")
+    report.add_argument("--show-code", action="store_true",
+                        help="show the notebook's code cells in the report (hidden by default)")
+    _add_analysis_options(report)
 
 
 def _print_failures(results) -> None:
@@ -167,10 +191,35 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from nbcompare.report import write_report
+    from nbcompare.report._export import PdfToolMissingError
+
+    if not args.results_dir.is_dir():
+        raise FileNotFoundError(
+            f"Results directory {str(args.results_dir)!r} does not exist; pass the directory "
+            "that `nbcompare run` printed (by default results/<study name>)."
+        )
+    formats = _REPORT_FORMATS[args.format]
+    out = args.out or Path(args.results_dir.resolve().name)
+    stem = out.with_suffix("") if out.suffix.lower() in (".html", ".pdf") else out
+    path = stem.parent / f"{stem.name}.{formats[0]}"
+    try:
+        write_report(args.results_dir, path, formats=formats, metrics=args.metrics, alpha=args.alpha,
+                     confidence_level=args.confidence_level, correction=args.correction,
+                     test=None if args.test == "classic" else args.test, show_code=args.show_code)
+    except PdfToolMissingError as exc:
+        print(f"nbcompare report: error: {exc}", file=sys.stderr)
+        return 2
+    for name in formats:
+        print(f"report: {path.with_suffix('.' + name)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nbcompare`` command."""
     args = _build_parser().parse_args(argv)
-    handlers = {"demo": _demo, "run": _run, "analyze": _analyze}
+    handlers = {"demo": _demo, "run": _run, "analyze": _analyze, "report": _report}
     try:
         return handlers[args.command](args)
     except (StudyError, ValueError, FileNotFoundError) as exc:
