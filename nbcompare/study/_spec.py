@@ -13,7 +13,9 @@ from nbcompare.exceptions import StudyError, TrialFunctionError
 
 __all__ = ["Metric", "Candidate", "Task", "MEASURED_METRICS", "function_path"]
 
+# Study, task and metric names: the study name names the results directory.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-+ ]*$")
+_MAX_DISPLAY_NAME = 200
 
 # Quantities the toolkit measures for every trial, whatever the workload; lower is better.
 MEASURED_METRICS: dict[str, bool] = {
@@ -33,6 +35,28 @@ def _check_name(field_name: str, value: Any, owner: str) -> str:
         raise StudyError(
             f"{owner}.{field_name}={value!r} contains characters that cannot appear in file "
             "names; use letters, digits, spaces and _ . - + only."
+        )
+    return value
+
+
+def _check_display_name(value: Any, owner: str) -> str:
+    """Return ``value`` if it is a printable name of at most ``_MAX_DISPLAY_NAME`` characters.
+
+    Candidate names never become file names (trial ids are hashes), so any printable
+    text is allowed; tables, figures and the report escape it.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise StudyError(f"{owner}.name must be a non-empty string, got {value!r}.")
+    if len(value) > _MAX_DISPLAY_NAME:
+        raise StudyError(
+            f"{owner}.name has {len(value)} characters ({value[:40]!r}...); use at most "
+            f"{_MAX_DISPLAY_NAME} characters."
+        )
+    control = sorted({c for c in value if not c.isprintable()})
+    if control:
+        raise StudyError(
+            f"{owner}.name={value!r} contains control or non-printable characters {control}; "
+            "remove them (tabs and newlines included)."
         )
     return value
 
@@ -185,7 +209,7 @@ class Candidate:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __init__(self, name: str, workload: str | Callable[..., Any] = "digits", /, **params: Any):
-        object.__setattr__(self, "name", _check_name("name", name, "Candidate"))
+        object.__setattr__(self, "name", _check_display_name(name, "Candidate"))
         if callable(workload) and not isinstance(workload, str):
             workload = function_path(workload)
         if not isinstance(workload, str) or not workload:
