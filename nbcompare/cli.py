@@ -109,6 +109,20 @@ def _add_report_parser(sub) -> None:
                         help="show the notebook's code cells in the report (hidden by default)")
     _add_analysis_options(report)
 
+    export = sub.add_parser(
+        "export", help="export your own notebook to HTML and/or PDF with the report's template",
+        description="Export a notebook with the report's template: code hidden unless --show-code, "
+                    "no scripts from a CDN, PDF through xelatex or Chromium.")
+    export.add_argument("notebook", type=Path, help="the .ipynb file")
+    export.add_argument("--format", choices=sorted(_REPORT_FORMATS), default="html",
+                        help="html, pdf, or both (HTML and PDF with the same stem) (default: html)")
+    export.add_argument("--out", type=Path, default=None, metavar="PATH",
+                        help="output file; its suffix is replaced by .html or .pdf for each format "
+                             "(default: the notebook's name in the current directory)")
+    export.add_argument("--show-code", action="store_true", help="keep the code cells (hidden by default)")
+    export.add_argument("--execute", action="store_true",
+                        help="run the notebook in a fresh kernel first (default: export its saved outputs)")
+
 
 def _print_failures(results) -> None:
     if results.failures.empty:
@@ -216,10 +230,28 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from nbcompare.report import PdfToolMissingError, export_notebook
+
+    formats = _REPORT_FORMATS[args.format]
+    out = args.out or Path(args.notebook.stem)
+    stem = out.with_suffix("") if out.suffix.lower() in (".html", ".pdf") else out
+    path = stem.parent / f"{stem.name}.{formats[0]}"
+    try:
+        export_notebook(args.notebook, path, formats=formats, show_code=args.show_code,
+                        execute=args.execute)
+    except PdfToolMissingError as exc:
+        print(f"nbcompare export: error: {exc}", file=sys.stderr)
+        return 2
+    for name in formats:
+        print(f"exported: {path.with_suffix('.' + name)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nbcompare`` command."""
     args = _build_parser().parse_args(argv)
-    handlers = {"demo": _demo, "run": _run, "analyze": _analyze, "report": _report}
+    handlers = {"demo": _demo, "run": _run, "analyze": _analyze, "report": _report, "export": _export}
     try:
         return handlers[args.command](args)
     except (StudyError, ValueError, FileNotFoundError) as exc:

@@ -4,6 +4,7 @@ import importlib.metadata
 import re
 import shutil
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -280,3 +281,30 @@ def test_pdf_shows_candidate_names(hostile_report):
     flat = " ".join(_pdf_text(hostile_report.with_suffix(".pdf")).split())
     assert SCRIPT_NAME in flat
     assert LATEX_NAME in flat
+
+
+@pytest.mark.slow
+def test_export_own_notebook_html_and_pdf(tmp_path):
+    import nbformat.v4 as nbf
+    import nbformat
+
+    notebook = tmp_path / "mine.ipynb"
+    nb = nbf.new_notebook(cells=[
+        nbf.new_markdown_cell("# My analysis of <b>50%_{x}&y</b>"),
+        nbf.new_code_cell("secret_code_marker = 6 * 7\nprint('answer', secret_code_marker)"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+
+    result = subprocess.run([sys.executable, "-m", "nbcompare.cli", "export", str(notebook), "--execute",
+                             "--format", "both", "--out", str(tmp_path / "out" / "mine.html")],
+                            capture_output=True, text=True, timeout=300)
+
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "mine.html").read_text()
+    assert "answer 42" in html
+    assert "secret_code_marker = 6" not in html  # code hidden by default
+    assert "cdnjs" not in html
+    pdf_text = subprocess.run(["pdftotext", str(tmp_path / "out" / "mine.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert "answer 42" in pdf_text

@@ -249,3 +249,49 @@ def write_report(results_dir: str | os.PathLike[str], path: str | os.PathLike[st
         if "pdf" in formats:
             export_pdf(nb, outputs["pdf"], html_path, show_code)
     return path
+
+
+def export_notebook(notebook: str | os.PathLike[str], path: str | os.PathLike[str], *,
+                    formats: Sequence[str] | None = None, show_code: bool = False,
+                    execute: bool = False, timeout_s: int = 600) -> Path:
+    """Export a user's own notebook with the report's template: HTML and/or PDF.
+
+    Parameters
+    ----------
+    notebook : path
+        The ``.ipynb`` file to export.
+    path : path
+        Output file, ending in ``.html`` or ``.pdf``; other formats go next to it.
+    formats : sequence of {"html", "pdf"}, optional
+        As in `write_report`.
+    show_code : bool
+        Keep the code cells; hidden by default, as in the report.
+    execute : bool
+        Run the notebook first in a fresh ``python3`` kernel, in the notebook's own
+        directory; otherwise export the outputs it has.
+    """
+    import tempfile
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from nbcompare.report._export import export_html, export_pdf, find_pdf_tool
+
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise FileNotFoundError(f"Notebook {str(notebook)!r} not found.")
+    path = Path(path)
+    outputs, formats = _output_paths(path, formats)
+    if "pdf" in formats:
+        find_pdf_tool()
+    nb = nbformat.read(notebook, as_version=4)
+    if execute:
+        NotebookClient(nb, timeout=timeout_s, kernel_name="python3",
+                       resources={"metadata": {"path": str(notebook.parent.resolve())}}).execute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="nbcompare-export-") as scratch:
+        html_path = outputs.get("html", Path(scratch) / f"{path.stem}.html")
+        export_html(nb, html_path, show_code)
+        if "pdf" in formats:
+            export_pdf(nb, outputs["pdf"], html_path, show_code)
+    return path
