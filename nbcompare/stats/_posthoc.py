@@ -556,22 +556,31 @@ def conover_friedman(
         t = difference / se
     t = np.where(difference == 0, 0.0, t)
     pvalue = 2 * stats.t.sf(np.abs(t), df)
+    return _corrected_family(
+        "conover", design, first, second, t, pvalue, _mean_differences(design.values, first, second),
+        correction, alpha, statistic_name=f"Conover t on rank sums, df = {df:g}", df=df,
+    )
+
+
+def _corrected_family(method: str, design, first: np.ndarray, second: np.ndarray, statistic: np.ndarray,
+                      pvalue: np.ndarray, mean_differences: np.ndarray, correction: str, alpha: float,
+                      *, statistic_name: str, df: float | None = None) -> PosthocResult:
+    """Adjust the pairwise p-values of a paired design as one family and assemble the result."""
     family = _adjust(pvalue, correction, alpha)
     return PosthocResult(
-        method="conover",
+        method=method,
         correction=correction,
         alpha=alpha,
         candidates=design.names,
         mean_ranks=tuple(float(rank) for rank in design.mean_ranks),
         critical_difference=None,
         pairs=_assemble_pairs(
-            design.names, first, second, t, pvalue, family.adjusted, family.reject,
-            design.mean_ranks[first] - design.mean_ranks[second],
-            _mean_differences(design.values, first, second),
+            design.names, first, second, statistic, pvalue, family.adjusted, family.reject,
+            design.mean_ranks[first] - design.mean_ranks[second], mean_differences,
         ),
         higher_is_better=design.higher_is_better,
-        n=n_blocks,
-        statistic_name=f"Conover t on rank sums, df = {df:g}",
+        n=design.n_blocks,
+        statistic_name=statistic_name,
         df=df,
     )
 
@@ -633,21 +642,9 @@ def pairwise_wilcoxon(
     first, second = _all_pairs(design.k)
     differences = (design.values[:, first] - design.values[:, second]).T
     statistic, pvalue = _signed_rank_tests(differences, zero_method, design.names, first, second)
-    family = _adjust(pvalue, correction, alpha)
-    return PosthocResult(
-        method="wilcoxon",
-        correction=correction,
-        alpha=alpha,
-        candidates=design.names,
-        mean_ranks=tuple(float(rank) for rank in design.mean_ranks),
-        critical_difference=None,
-        pairs=_assemble_pairs(
-            design.names, first, second, statistic, pvalue, family.adjusted, family.reject,
-            design.mean_ranks[first] - design.mean_ranks[second],
-            differences.mean(axis=1),
-        ),
-        higher_is_better=design.higher_is_better,
-        n=design.n_blocks,
+    return _corrected_family(
+        "wilcoxon", design, first, second, statistic, pvalue, differences.mean(axis=1),
+        correction, alpha,
         statistic_name=f"min(R+, R-) of the Wilcoxon signed-rank test, zero_method={zero_method!r}",
     )
 
@@ -746,22 +743,9 @@ def pairwise_ttest(
         result = stats.ttest_rel(design.values[:, first], design.values[:, second], axis=0)
     statistic = np.asarray(result.statistic, dtype=float)
     pvalue = np.asarray(result.pvalue, dtype=float)
-    family = _adjust(pvalue, correction, alpha)
-    return PosthocResult(
-        method="paired-t",
-        correction=correction,
-        alpha=alpha,
-        candidates=design.names,
-        mean_ranks=tuple(float(rank) for rank in design.mean_ranks),
-        critical_difference=None,
-        pairs=_assemble_pairs(
-            design.names, first, second, statistic, pvalue, family.adjusted, family.reject,
-            design.mean_ranks[first] - design.mean_ranks[second],
-            differences.mean(axis=0),
-        ),
-        higher_is_better=design.higher_is_better,
-        n=design.n_blocks,
-        statistic_name="paired t of model_a - model_b",
+    return _corrected_family(
+        "paired-t", design, first, second, statistic, pvalue, differences.mean(axis=0),
+        correction, alpha, statistic_name="paired t of model_a - model_b",
         df=float(design.n_blocks - 1),
     )
 
@@ -841,21 +825,9 @@ def pairwise_nadeau_bengio(
     first, second = _all_pairs(design.k)
     differences = design.values[:, first] - design.values[:, second]
     statistic, pvalue = _nadeau_bengio_tests(differences, n_train, n_test, design.names, first, second)
-    family = _adjust(pvalue, correction, alpha)
-    return PosthocResult(
-        method="nadeau-bengio",
-        correction=correction,
-        alpha=alpha,
-        candidates=design.names,
-        mean_ranks=tuple(float(rank) for rank in design.mean_ranks),
-        critical_difference=None,
-        pairs=_assemble_pairs(
-            design.names, first, second, statistic, pvalue, family.adjusted, family.reject,
-            design.mean_ranks[first] - design.mean_ranks[second],
-            differences.mean(axis=0),
-        ),
-        higher_is_better=design.higher_is_better,
-        n=design.n_blocks,
+    return _corrected_family(
+        "nadeau-bengio", design, first, second, statistic, pvalue, differences.mean(axis=0),
+        correction, alpha,
         statistic_name=(
             f"Nadeau–Bengio corrected t of model_a - model_b, variance factor "
             f"1/J + n_test/n_train = 1/{design.n_blocks} + {n_test}/{n_train}"
