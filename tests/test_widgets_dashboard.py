@@ -195,29 +195,18 @@ def test_export_latex_button_writes_table(dashboard, tmp_path):
     assert "resnet" in text
 
 
-def test_report_button_starts_thread(dashboard, tmp_path, monkeypatch):
-    # The real report executes a notebook in a new kernel, which is slow. So this
-    # test checks only that the button starts it with the dashboard's options.
-    import nbcompare.report
-
-    calls = []
-
-    def fake_write_report(results_dir, path, **options):
-        calls.append((Path(results_dir), Path(path), options))
-        Path(path).write_text("<html></html>", encoding="utf-8")
-        return Path(path)
-
-    monkeypatch.setattr(nbcompare.report, "write_report", fake_write_report)
+@pytest.mark.slow
+def test_report_button_writes_report(dashboard):
+    # Runs the real report: a notebook executed in a new kernel and exported to HTML.
     dashboard.correction.value = "hommel"
     dashboard.export_report_button.click()
-    dashboard.wait_report(timeout=10)
+    dashboard.wait_report(timeout=300)
 
-    assert len(calls) == 1
-    results_dir, path, options = calls[0]
-    assert results_dir == dashboard.results_dir
-    assert options["correction"] == "hommel"
-    assert options["metrics"] == ["accuracy"]
-    assert str(path) in dashboard.message.value
+    reports = list(Path(dashboard.export_dir.value).glob("*-report.html"))
+    assert len(reports) == 1
+    html = reports[0].read_text(encoding="utf-8")
+    assert "Hommel" in html
+    assert str(reports[0]) in dashboard.message.value
 
 
 def test_unknown_metric_raises(results_dir):
