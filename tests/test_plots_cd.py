@@ -279,7 +279,8 @@ def test_cd_long_names_shortened_and_listed():
     ax = plot_cd_diagram(comparison, max_name_length=20)
 
     labels = [text.get_text() for text in texts_with_gid(ax, "candidate-name")]
-    assert "baseline" in labels and "wide-resnet" in labels
+    assert "baseline" in labels
+    assert "wide-resnet" in labels
     assert "[1] mixup-long-schedule…" in labels
     assert f"[1] {long_name}" in texts_with_gid(ax, "cd-caption")[0].get_text()
 

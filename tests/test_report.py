@@ -231,7 +231,8 @@ def test_pdf_numbers_match_stats(demo_report, demo_analysis):
 @pytest.mark.slow
 def test_html_has_methods_and_no_cdn(demo_report):
     html = demo_report.read_text()
-    assert "<h2" in html and "Methods" in html
+    assert "<h2" in html
+    assert "Methods" in html
     assert "Pairwise paired t tests with Holm correction" in html
     assert "cdnjs" not in html
 

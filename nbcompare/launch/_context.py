@@ -43,7 +43,7 @@ def count_parameters(model: Any) -> int:
 
 @dataclass
 class TrialContext:
-    """What the toolkit hands to a trial function besides its config and seed.
+    """Timing, model and history hooks that a trial function receives besides its config and seed.
 
     The trial function wraps its training and its inference in :meth:`phase` so the
     toolkit, not the function, measures their duration; it passes its model to

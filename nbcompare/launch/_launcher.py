@@ -195,7 +195,7 @@ def _write_plan(study: Study, layout: RecordsLayout) -> list[Trial]:
         previous = load_study(layout.study_file)
         if previous.name != study.name:
             raise ValueError(
-                f"{layout.root} holds the results of study {previous.name!r}, not {study.name!r}; "
+                f"{layout.root} contains the results of study {previous.name!r}, not {study.name!r}; "
                 "choose another results_dir."
             )
     study.to_yaml(layout.study_file)

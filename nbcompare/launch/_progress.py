@@ -37,9 +37,9 @@ class Progress:
 
 def count_progress(layout: RecordsLayout, trial_ids: list[str], since: float | None = None) -> Progress:
     """Count ``trial_ids`` by state; with ``since``, count only records finished after it."""
-    wanted = set(trial_ids)
+    requested = set(trial_ids)
     completed = failed = 0
-    for trial_id in wanted & layout.record_ids():
+    for trial_id in requested & layout.record_ids():
         try:
             record = read_json(layout.record(trial_id))
         except (OSError, ValueError):
@@ -50,8 +50,8 @@ def count_progress(layout: RecordsLayout, trial_ids: list[str], since: float | N
             completed += 1
         else:
             failed += 1
-    running = len(wanted & layout.running_ids())
-    return Progress(len(wanted), completed, failed, running)
+    running = len(requested & layout.running_ids())
+    return Progress(len(requested), completed, failed, running)
 
 
 class ProgressPrinter:

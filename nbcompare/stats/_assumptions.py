@@ -132,8 +132,8 @@ def additive_residuals(matrix: np.ndarray) -> np.ndarray:
         + matrix.mean()
     )
     # When the model fits exactly (every candidate shifted by a constant), the residuals
-    # are rounding noise; set them to zero so the normality check reports "all values
-    # are equal" instead of testing the noise.
+    # are rounding noise. Setting them to zero makes the normality check report "all
+    # values are equal" instead of testing the noise.
     scale = float(np.max(np.abs(matrix))) if matrix.size else 0.0
     residuals[np.abs(residuals) <= 64 * np.finfo(float).eps * scale] = 0.0
     return residuals

@@ -400,7 +400,7 @@ _UNITS = {
 
 @dataclass(frozen=True)
 class Design:
-    """How the trials of one metric are arranged for testing.
+    """Arrangement of one metric's trials for testing: pairing, blocks and their number.
 
     Attributes
     ----------
