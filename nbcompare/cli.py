@@ -64,13 +64,16 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-report", action="store_true", help="skip the HTML report")
 
     run = sub.add_parser("run", help="run a study described in a YAML file",
-                         description="Run every pending trial of a study YAML file through NeMo Run's "
-                                     "local executor; trials that already have a record are skipped.")
+                         description="Run every pending trial of a study YAML file through NeMo Run, "
+                                     "on the executor of the file's executor section (the local "
+                                     "executor when it has none); trials that already have a "
+                                     "completed record are skipped.")
     run.add_argument("study", type=Path, help="the study YAML file")
     run.add_argument("--results-dir", type=Path, default=None,
                      help="where the records go (default: results/<study name>)")
     run.add_argument("--workers", type=_positive_int, default=None,
-                     help="parallel NeMo Run tasks (default: the number of CPU cores)")
+                     help="parallel NeMo Run tasks (default: the executor section's workers, else "
+                          "the number of CPU cores for the local executor)")
     run.add_argument("--no-resume", action="store_true",
                      help="run every trial again, even those with a completed record")
     run.add_argument("--keep-failed", action="store_true",
@@ -127,7 +130,7 @@ def _add_report_parser(sub) -> None:
 def _print_failures(results) -> None:
     if results.failures.empty:
         return
-    print("\nFailed or missing trials (the analysis drops the blocks they leave incomplete):")
+    print("\nFailed, cancelled or missing trials (the analysis drops the blocks they leave incomplete):")
     for row in results.failures.itertuples():
         print(f"  {row.candidate} / {row.task} / seed {row.seed}: {row.message}")
         if row.log_path and Path(row.log_path).is_file():
@@ -175,17 +178,26 @@ def _run(args: argparse.Namespace) -> int:
 
     from nbcompare.results import ResultSet
 
+    from nbcompare.launch import load_executor
+
     study = load_study(args.study)
-    run = study.run(results_dir=args.results_dir, workers=args.workers, resume=not args.no_resume,
-                    retry_failed=not args.keep_failed)
+    choice = load_executor(args.study)
+    executor = None
+    workers = args.workers
+    if choice is not None:
+        executor = choice.executor
+        if workers is None:
+            workers = choice.workers
+    run = study.run(results_dir=args.results_dir, executor=executor, workers=workers,
+                    resume=not args.no_resume, retry_failed=not args.keep_failed)
     progress = run.progress()
     print(f"{study.name}: {progress}. Records in {run.results_dir}")
     _print_failures(ResultSet.from_directory(run.results_dir))
-    if progress.failed:
+    if progress.failed or progress.cancelled:
         print("\nFix the causes above and run the same command again: trials with a completed "
-              "record are skipped and the failed ones run again.")
+              "record are skipped and the failed and cancelled ones run again.")
     print(f"Analyse with: nbcompare analyze {run.results_dir}")
-    return 0 if progress.failed == 0 else 1
+    return 0 if progress.failed == 0 and progress.cancelled == 0 else 1
 
 
 def _analyze(args: argparse.Namespace) -> int:

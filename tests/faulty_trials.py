@@ -6,8 +6,9 @@ would be. Two environment variables steer it:
 NBC_TEST_FAULTS
     Path of a JSON file mapping "candidate/seed" to a fault: "raise", "kill"
     (SIGKILL to the trial's own process), "exit0" (exit with status 0 before any
-    record is written) or "kill_shard" (SIGKILL to the shard process that runs the
-    trial). A missing file means no faults.
+    record is written), "kill_shard" (SIGKILL to the shard process that runs the
+    trial) or "hang" (sleep for HANG_S seconds, for cancel tests). A missing file
+    means no faults.
 NBC_TEST_EXECUTIONS
     Path of a file to which every call appends one line "candidate/seed".
 """
@@ -15,6 +16,9 @@ NBC_TEST_EXECUTIONS
 import json
 import os
 import signal
+import time
+
+HANG_S = 300.0
 
 
 def _fault(config, seed):
@@ -40,6 +44,8 @@ def scored(config, seed, context):
     if fault == "kill_shard":
         os.kill(os.getppid(), signal.SIGKILL)
         raise RuntimeError("killed the shard that ran this trial")
+    if fault == "hang":
+        time.sleep(HANG_S)
 
     with context.phase("train"):
         score = config["offset"] + seed / 10

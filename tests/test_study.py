@@ -182,3 +182,28 @@ def test_function_with_wrong_signature_is_rejected():
     # get_workload is importable but takes a single argument.
     with pytest.raises(nbc.TrialFunctionError, match=r"must accept \(config, seed, context\); its signature is \(name: 'str'\)"):
         nbc.Candidate("a", get_workload)
+
+
+def test_load_study_ignores_executor_section(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(_study().to_yaml() + "executor:\n  kind: slurm\n  account: ml\n  time: '01:00:00'\n")
+
+    from nbcompare.launch import load_executor
+
+    assert load_study(path) == _study()
+    choice = load_executor(path)
+    assert choice.executor.account == "ml"
+    assert choice.executor.time == "01:00:00"
+
+
+def test_cli_run_rejects_invalid_executor(tmp_path, capsys):
+    from nbcompare.cli import main
+
+    path = tmp_path / "study.yaml"
+    path.write_text(_study().to_yaml() + "executor: {kind: slurm, account: ml, time: '90 minutes'}\n")
+
+    assert main(["run", str(path), "--results-dir", str(tmp_path / "results")]) == 2
+
+    error = capsys.readouterr().err
+    assert f"{path}: Slurm time limit '90 minutes' is not HH:MM:SS" in error
+    assert not (tmp_path / "results").exists()

@@ -5,7 +5,9 @@ launcher does not start one task per trial: it deals the pending trials into as
 many shards as there are workers, and each shard is one ``run.Partial`` of
 :func:`nbcompare.launch._runner.run_trials`. The experiment runs the shards with
 ``sequential=False``. Executor settings pass through as given, so the same code
-serves the local executor, Slurm and the cloud executors.
+serves the local executor, Slurm and the cloud executors. The launch's line in
+``launches.jsonl`` is written before the shards start, so
+:func:`nbcompare.launch.cancel_study` can find the experiment while it runs.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from nbcompare.launch import _control
 from nbcompare.launch._progress import Progress, ProgressPrinter, count_progress
 from nbcompare.launch._records import RecordsLayout, atomic_write_json, read_json
-from nbcompare.launch._runner import run_trials, write_failure
+from nbcompare.launch._runner import run_trials, write_failure, write_interrupted
 from nbcompare.exceptions import StudyError, TrialFunctionError
 from nbcompare.study import Study, Trial, load_study, resolve_function
 
@@ -211,35 +214,66 @@ def _pending(trials: list[Trial], layout: RecordsLayout, resume: bool, retry_fai
         if not resume or not path.exists():
             pending.append(trial.trial_id)
             continue
-        if retry_failed and read_json(path).get("status") != "completed":
+        status = read_json(path).get("status")
+        # A cancelled trial did not fail: it runs again even with retry_failed=False.
+        if status == "cancelled" or (retry_failed and status != "completed"):
             pending.append(trial.trial_id)
     return pending
 
 
 def _run_experiment(study: Study, layout: RecordsLayout, shards: list[list[str]], executor: Any,
-                    detach: bool) -> tuple[str, list[str]]:
+                    detach: bool, started: float) -> tuple[str, list[str]]:
+    """Run the shards as one NeMo Run experiment; return its id and the jobs' final states.
+
+    The launch's line in launches.jsonl is written, and the experiment registered for
+    :func:`nbcompare.launch.cancel_study`, before any shard starts. A cancel request
+    that arrives before then stops the launch before it starts the shards.
+    """
     import nemo_run as run
 
-    with run.Experiment(_experiment_title(study), executor=executor, log_level="WARN",
-                        clean_mode=True, enable_goodbye_message=False,
-                        skip_status_at_exit=True) as experiment:
-        for i, shard in enumerate(shards):
-            task = run.Partial(run_trials, results_dir=str(layout.root), trial_ids=list(shard),
-                               timeout_s=study.timeout_s)
-            experiment.add(task, executor=executor.clone(), name=f"shard-{i:02d}")
-        experiment.run(sequential=False, detach=detach)
+    experiment = run.Experiment(_experiment_title(study), executor=executor, log_level="WARN",
+                                clean_mode=True, enable_goodbye_message=False,
+                                skip_status_at_exit=True)
+    experiment_id = experiment._id
+    _control.append_launch(layout, _control.launch_entry(experiment_id, executor, shards, started))
+    _control.register_experiment(experiment_id, experiment)
+    try:
+        with experiment:
+            for i, shard in enumerate(shards):
+                task = run.Partial(run_trials, results_dir=str(layout.root), trial_ids=list(shard),
+                                   timeout_s=study.timeout_s)
+                experiment.add(task, executor=executor.clone(), name=f"shard-{i:02d}")
+            if layout.cancel_file.exists():
+                logger.info("Launch %s was cancelled before its shards started.", experiment_id)
+            else:
+                experiment.run(sequential=False, detach=detach)
+    except BaseException as error:
+        _control.update_launch(layout, experiment_id, state=_control.FAILED,
+                               error=f"{type(error).__name__}: {error}", finished_at=time.time())
+        raise
+    finally:
+        _control.unregister_experiment(experiment_id)
     states = [str(getattr(job, "state", "UNKNOWN")) for job in experiment.jobs]
-    return experiment._id, states
+    if layout.cancel_file.exists():
+        state = _control.CANCELLED
+    else:
+        state = _control.SUBMITTED if detach and getattr(experiment, "detach", False) else _control.FINISHED
+    _control.update_launch(layout, experiment_id, state=state, job_states=states, finished_at=time.time())
+    return experiment_id, states
 
 
 def _record_missing(study: Study, layout: RecordsLayout, trials: list[Trial], pending: list[str],
                     shards: list[list[str]], states: list[str]) -> None:
-    """Write failed records for launched trials that ended without one (a shard died)."""
+    """Write records for launched trials that ended without one: failed (a shard died) or cancelled."""
     by_id = {t.trial_id: t for t in trials}
     shard_of = {tid: i for i, shard in enumerate(shards) for tid in shard}
     have = layout.record_ids()
+    cancelled = layout.cancel_file.exists()
     for trial_id in pending:
         if trial_id in have:
+            continue
+        if cancelled:
+            write_interrupted(by_id[trial_id], study.name, layout)
             continue
         shard = shard_of[trial_id]
         state = states[shard] if shard < len(states) else "UNKNOWN"
@@ -267,7 +301,8 @@ def run_study(study: Study, *, results_dir: str | os.PathLike[str] | None = None
     resume : bool
         Skip trials that already have a completed record.
     retry_failed : bool
-        With ``resume``, run again the trials whose record has status failed.
+        With ``resume``, run again the trials whose record has status failed. Trials
+        with status cancelled run again in either case.
     progress : bool
         Print trial counts to standard error while waiting.
     detach : bool
@@ -289,6 +324,8 @@ def run_study(study: Study, *, results_dir: str | os.PathLike[str] | None = None
 
     pending = _pending(study.trials(), layout, resume, retry_failed)
     if pending:
+        # A cancel request applies to one launch, so an older request must not stop this one.
+        layout.cancel_file.unlink(missing_ok=True)
         _preflight(study, executor)
     trials = _write_plan(study, layout)
     layout.clear_stale_running()
@@ -308,15 +345,11 @@ def run_study(study: Study, *, results_dir: str | os.PathLike[str] | None = None
         print(f"[nbcompare] {study.name}: {len(pending)} of {len(trials)} trials to run in "
               f"{len(shards)} parallel shards; records in {layout.root}", file=sys.stderr)
         with ProgressPrinter(layout, pending, since=started):
-            experiment_id, states = _run_experiment(study, layout, shards, executor, detach)
+            experiment_id, states = _run_experiment(study, layout, shards, executor, detach, started)
     else:
-        experiment_id, states = _run_experiment(study, layout, shards, executor, detach)
+        experiment_id, states = _run_experiment(study, layout, shards, executor, detach, started)
 
     study_run.experiment_id = experiment_id
-    with open(layout.launches_file, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"experiment_id": experiment_id, "started_at": started,
-                            "executor": type(executor).__name__, "shards": shards,
-                            "job_states": states}) + "\n")
     if not detach:
         _record_missing(study, layout, trials, pending, shards, states)
     return study_run

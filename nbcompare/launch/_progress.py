@@ -21,24 +21,27 @@ class Progress:
     completed: int
     failed: int
     running: int
+    cancelled: int = 0
 
     @property
     def pending(self) -> int:
-        return max(0, self.total - self.completed - self.failed - self.running)
+        return max(0, self.total - self.finished - self.running)
 
     @property
     def finished(self) -> int:
-        return self.completed + self.failed
+        """Trials with a record: completed, failed or cancelled."""
+        return self.completed + self.failed + self.cancelled
 
     def __str__(self) -> str:
+        cancelled = f"{self.cancelled} cancelled, " if self.cancelled else ""
         return (f"{self.finished}/{self.total} trials finished: {self.completed} completed, "
-                f"{self.failed} failed, {self.running} running, {self.pending} pending")
+                f"{self.failed} failed, {cancelled}{self.running} running, {self.pending} pending")
 
 
 def count_progress(layout: RecordsLayout, trial_ids: list[str], since: float | None = None) -> Progress:
     """Count ``trial_ids`` by state; with ``since``, count only records finished after it."""
     requested = set(trial_ids)
-    completed = failed = 0
+    completed = failed = cancelled = 0
     for trial_id in requested & layout.record_ids():
         try:
             record = read_json(layout.record(trial_id))
@@ -46,12 +49,15 @@ def count_progress(layout: RecordsLayout, trial_ids: list[str], since: float | N
             continue  # being replaced right now
         if since is not None and (record.get("finished_at") or 0) < since:
             continue
-        if record.get("status") == "completed":
+        status = record.get("status")
+        if status == "completed":
             completed += 1
+        elif status == "cancelled":
+            cancelled += 1
         else:
             failed += 1
     running = len(requested & layout.running_ids())
-    return Progress(len(requested), completed, failed, running)
+    return Progress(len(requested), completed, failed, running, cancelled)
 
 
 class ProgressPrinter:

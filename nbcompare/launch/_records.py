@@ -6,9 +6,12 @@ Layout of a study's results directory::
     plan.json               every trial (id, candidate, task, seed, function, config)
     records/<trial_id>.json one record per finished trial, completed or failed
     running/<trial_id>.json present while a trial runs (host, pid, start time)
+    shards/<host>-<pid>.json present while a shard runs (host, pid, process group)
     logs/<trial_id>.log     the trial's stdout and stderr
     work/<trial_id>/        the trial's working directory
-    launches.jsonl          one line per launch: NeMo Run experiment id, executor, shards
+    launches.jsonl          one line per launch: NeMo Run experiment id, executor, shards,
+                            launching process and state (running, finished, cancelled ...)
+    cancel.json             present after a cancel request, until the next launch starts
 """
 
 from __future__ import annotations
@@ -77,6 +80,14 @@ class RecordsLayout:
     def launches_file(self) -> Path:
         return self.root / "launches.jsonl"
 
+    @property
+    def cancel_file(self) -> Path:
+        return self.root / "cancel.json"
+
+    @property
+    def shards_dir(self) -> Path:
+        return self.root / "shards"
+
     def record(self, trial_id: str) -> Path:
         return self.root / "records" / f"{trial_id}.json"
 
@@ -114,6 +125,28 @@ class RecordsLayout:
             self.running(trial_id).unlink()
         except FileNotFoundError:
             pass
+
+    def shard_markers(self) -> list[dict[str, Any]]:
+        """Return the readable markers of shards that started and have not removed theirs."""
+        if not self.shards_dir.is_dir():
+            return []
+        markers = []
+        for path in sorted(self.shards_dir.glob("*.json")):
+            try:
+                markers.append(read_json(path))
+            except (OSError, ValueError):
+                continue  # being written or removed right now
+        return markers
+
+    def running_markers(self) -> list[dict[str, Any]]:
+        """Return the readable markers of trials that are running (or whose process died)."""
+        markers = []
+        for trial_id in sorted(self.running_ids()):
+            try:
+                markers.append(read_json(self.running(trial_id)))
+            except (OSError, ValueError):
+                continue
+        return markers
 
     def clear_stale_running(self) -> list[str]:
         """Remove running markers left by processes on this host that no longer exist."""

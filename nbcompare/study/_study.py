@@ -324,11 +324,15 @@ class Study:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "study") -> "Study":
-        """Build a study from the mapping read from a YAML file (see :func:`load_study`)."""
+        """Build a study from the mapping read from a YAML file (see :func:`load_study`).
+
+        The optional ``executor`` key contains launch settings, which are not part of
+        the study, so it is ignored here. :func:`nbcompare.launch.load_executor` reads it.
+        """
         if not isinstance(data, Mapping):
             raise StudyError(f"{source}: the top level must be a mapping, got {type(data).__name__}.")
         valid = {"name", "description", "candidates", "tasks", "seeds", "metrics",
-                 "confidence_level", "alpha", "timeout_s"}
+                 "confidence_level", "alpha", "timeout_s", "executor"}
         unknown = set(data) - valid
         if unknown:
             key = sorted(unknown)[0]
@@ -341,7 +345,7 @@ class Study:
         seeds = data["seeds"]
         if isinstance(seeds, Mapping):
             seeds = _seed_range(seeds, source)
-        kwargs = {k: v for k, v in data.items() if k != "seeds"}
+        kwargs = {k: v for k, v in data.items() if k not in ("seeds", "executor")}
         return cls(seeds=seeds, **kwargs)
 
     def to_yaml(self, path: str | os.PathLike[str] | None = None) -> str:
