@@ -1,6 +1,8 @@
 """ResultsDashboard, driven as a user would: set control values and click buttons."""
 
+import base64
 import html
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -12,10 +14,14 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 import nbcompare as nbc
-from nbcompare.stats._render import format_number
+from nbcompare.stats._render import format_number, format_pvalue
 from nbcompare.widgets import ResultsDashboard
+from nbcompare.widgets._snapshot import MAX_FIGURE_BYTES, SNAPSHOT_CLASS
 
 DEMO_RESULTS = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "digits-architectures"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SCRIPT_NAME = "<script>alert(1)</script>"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
@@ -87,12 +93,26 @@ def test_table_shows_summary_means(dashboard):
         assert f"<td>{format_number(mean)}</td>" in dashboard.table.value
 
 
-def test_summary_has_sentences_and_reasons(dashboard):
+def test_summary_sentences_and_table_reasons(dashboard):
     text = html.unescape(dashboard.summary.value)
+    table = html.unescape(dashboard.table.value)
     assert "<strong>resnet</strong> ranks first" in text
     assert "p = " in text
+    # The reasons appear once, in the table's HTML under the summary.
     for reason in dashboard.comparison.reasons:
-        assert reason in text
+        assert reason not in text
+        assert reason in table
+
+
+def test_figures_output_holds_two_pngs(dashboard):
+    import base64
+
+    outputs = dashboard.figures.outputs
+    assert len(outputs) == 2
+    for output in outputs:
+        assert output["output_type"] == "display_data"
+        assert base64.b64decode(output["data"]["image/png"]).startswith(b"\x89PNG")
+    assert "accuracy" in outputs[1]["data"]["text/plain"]
 
 
 def test_bonferroni_multiplies_raw_pvalues(dashboard):
@@ -212,3 +232,307 @@ def test_report_button_writes_report(dashboard):
 def test_unknown_metric_raises(results_dir):
     with pytest.raises(ValueError, match="not in the results"):
         ResultsDashboard(results_dir, metric="bleu")
+
+
+# --- Static snapshot (text/html of the output) ----------------------------------------------
+
+
+def _tables(snapshot):
+    """Return the snapshot's tables as lists of rows, each a list of cell texts."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(snapshot, "html.parser")
+    return [[[cell.get_text(strip=True) for cell in row.find_all(["th", "td"])]
+             for row in table.find_all("tr")]
+            for table in soup.find_all("table")]
+
+
+def _png_images(snapshot):
+    return [base64.b64decode(data) for data in
+            re.findall(r'<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"', snapshot)]
+
+
+def _summary_means(snapshot):
+    header, *rows = _tables(snapshot)[0]
+    column = header.index("mean")
+    return {row[0]: row[column] for row in rows}
+
+
+def _adjusted_pvalue_cell(snapshot, model_a, model_b):
+    header, *rows = _tables(snapshot)[1]
+    column = next(i for i, name in enumerate(header) if name.startswith("p (") and "uncorrected" not in name)
+    return next(row[column] for row in rows if row[:2] == [model_a, model_b])
+
+
+def test_mimebundle_has_view_html_text(dashboard):
+    bundle = dashboard._repr_mimebundle_()
+
+    assert set(bundle) == {WIDGET_VIEW, "text/html", "text/plain"}
+    assert bundle[WIDGET_VIEW]["model_id"] == dashboard.model_id
+    assert bundle["text/html"] == dashboard.snapshot_html()
+    assert "children=" not in bundle["text/plain"]
+    assert "accuracy" in bundle["text/plain"]
+
+
+def test_mimebundle_respects_exclude(dashboard):
+    bundle = dashboard._repr_mimebundle_(exclude={"text/html"})
+
+    assert "text/html" not in bundle
+    assert WIDGET_VIEW in bundle
+
+
+def test_snapshot_means_match_comparison(dashboard):
+    means = _summary_means(dashboard.snapshot_html())
+
+    assert set(means) == set(dashboard.comparison.candidates)
+    for row in dashboard.comparison.summary:
+        assert means[row.candidate] == format_number(row.mean), row.candidate
+        assert float(means[row.candidate]) == pytest.approx(row.mean, rel=1e-3), row.candidate
+
+
+def test_snapshot_adjusted_pvalue_matches(dashboard):
+    pair = dashboard.comparison.pairwise[0]
+    cell = _adjusted_pvalue_cell(dashboard.snapshot_html(), pair.model_a, pair.model_b)
+
+    assert cell == format_pvalue(pair.pvalue_adjusted)
+    assert float(cell) == pytest.approx(pair.pvalue_adjusted, rel=1e-3)
+
+
+def test_snapshot_has_png_figures(dashboard):
+    images = _png_images(dashboard.snapshot_html())
+
+    assert len(images) == 2
+    for image in images:
+        assert image.startswith(PNG_SIGNATURE)
+        assert len(image) <= MAX_FIGURE_BYTES
+
+
+def test_snapshot_has_note_and_options(dashboard):
+    snapshot = dashboard.snapshot_html()
+
+    assert SNAPSHOT_CLASS in snapshot
+    assert "Static snapshot" in snapshot
+    assert "run the cell again" in snapshot
+    for label, value in (("Metric", "accuracy"), ("Test", "auto"), ("Correction", "holm"),
+                         ("Alpha", "0.05"), ("CI level", "0.95")):
+        assert f"<b>{label}:</b> {value}" in snapshot, label
+    assert "<b>Candidates:</b> resnet, mlp, vit" in snapshot
+    assert dashboard.summary.value in snapshot
+
+
+def test_snapshot_follows_controls(dashboard):
+    before = dashboard.snapshot_html()
+    dashboard.correction.value = "bonferroni"
+    after = dashboard.snapshot_html()
+    pair = dashboard.comparison.pairwise[0]
+
+    assert after != before
+    assert "<b>Correction:</b> bonferroni" in after
+    assert _adjusted_pvalue_cell(after, pair.model_a, pair.model_b) == format_pvalue(pair.pvalue_adjusted)
+
+
+def test_snapshot_cached_until_update(dashboard):
+    first = dashboard.snapshot_html()
+
+    assert dashboard.snapshot_html() is first
+    dashboard.alpha.value = 0.1
+    assert dashboard.snapshot_html() is not first
+
+
+def test_snapshot_invalid_options_keep_last(dashboard):
+    means = _summary_means(dashboard.snapshot_html())
+    dashboard.candidates.value = ("mlp",)
+    snapshot = dashboard.snapshot_html()
+
+    assert _summary_means(snapshot) == means
+    assert "at least 2 candidates" in snapshot
+    assert "<b>Candidates:</b> resnet, mlp, vit" in snapshot
+
+
+def test_snapshot_leaves_no_pyplot_figures(dashboard):
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    dashboard.metric.value = "f1_macro"
+    dashboard.snapshot_html()
+
+    assert plt.get_fignums() == []
+
+
+def test_code_unchanged_by_snapshot(dashboard):
+    dashboard.test.value = "friedman"
+    code = dashboard.code()
+    dashboard._repr_mimebundle_()
+
+    assert dashboard.code() == code
+
+
+def test_snapshot_escapes_candidate_names(results_dir):
+    frame = nbc.ResultSet.from_directory(results_dir).frame
+    frame = frame[frame["metric"] == "accuracy"].copy()
+    frame["candidate"] = frame["candidate"].replace({"resnet": SCRIPT_NAME})
+    dashboard = ResultsDashboard(nbc.ResultSet.from_frame(frame, {"accuracy": True}))
+    snapshot = dashboard.snapshot_html()
+
+    assert SCRIPT_NAME not in snapshot
+    assert "<script" not in snapshot
+    assert f"<b>Candidates:</b> {html.escape(SCRIPT_NAME)}, mlp, vit" in snapshot
+    means = _summary_means(snapshot)
+    assert means[SCRIPT_NAME] == format_number(dashboard.comparison.summary[0].mean)
+    assert len(_png_images(snapshot)) == 2
+
+
+def test_figures_show_dollar_names_as_text(results_dir):
+    from matplotlib.text import Text
+
+    name = "a$b_{x}$"
+    frame = nbc.ResultSet.from_directory(results_dir).frame
+    frame = frame[frame["metric"] == "accuracy"].copy()
+    frame["candidate"] = frame["candidate"].replace({"mlp": name})
+    dashboard = ResultsDashboard(nbc.ResultSet.from_frame(frame, {"accuracy": True}))
+    labels = [text for figure in dashboard._figure_pair(dashboard.comparison)
+              for text in figure.findobj(Text) if text.get_text() == name]
+
+    assert labels
+    for label in labels:
+        assert label.get_parse_math() is False
+
+
+# --- Exported notebooks ---------------------------------------------------------------------
+
+DASHBOARD_SOURCE = """\
+from nbcompare.widgets import ResultsDashboard
+
+dashboard = ResultsDashboard("digits-architectures")
+dashboard
+"""
+
+
+@pytest.fixture(scope="module")
+def executed_notebook(tmp_path_factory):
+    """A notebook that displays a dashboard, executed with nbclient's defaults (widget state stored)."""
+    import nbformat
+    import nbformat.v4 as nbf
+    from nbclient import NotebookClient
+
+    root = tmp_path_factory.mktemp("notebook")
+    shutil.copytree(DEMO_RESULTS, root / "digits-architectures")
+    nb = nbf.new_notebook(cells=[nbf.new_code_cell(DASHBOARD_SOURCE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(root)}}).execute()
+    path = root / "dashboard.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def expected_comparison(executed_notebook):
+    # The notebook's own copy of the records, because reading them may write a cache.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return nbc.compare(nbc.ResultSet.from_directory(executed_notebook.parent / "digits-architectures"),
+                           "accuracy", test="auto", correction="holm", alpha=0.05, confidence_level=0.95)
+
+
+def _assert_snapshot_in(page, comparison):
+    assert SNAPSHOT_CLASS in page
+    means = _summary_means(page)
+    for row in comparison.summary:
+        assert means[row.candidate] == format_number(row.mean), row.candidate
+    pair = comparison.pairwise[0]
+    assert _adjusted_pvalue_cell(page, pair.model_a, pair.model_b) == format_pvalue(pair.pvalue_adjusted)
+    assert len(_png_images(page)) == 2
+
+
+@pytest.mark.slow
+def test_executed_output_has_snapshot(executed_notebook):
+    import nbformat
+
+    nb = nbformat.read(executed_notebook, as_version=4)
+    data = nb.cells[0].outputs[-1]["data"]
+
+    assert set(data) == {WIDGET_VIEW, "text/html", "text/plain"}
+    assert data[WIDGET_VIEW]["model_id"] in nb.metadata["widgets"][
+        "application/vnd.jupyter.widget-state+json"]["state"]
+
+
+@pytest.mark.slow
+def test_export_notebook_shows_snapshot(executed_notebook, expected_comparison, tmp_path):
+    from nbcompare.report import export_notebook
+
+    out = export_notebook(executed_notebook, tmp_path / "dashboard.html")
+    page = out.read_text(encoding="utf-8")
+
+    _assert_snapshot_in(page, expected_comparison)
+    assert WIDGET_VIEW not in page
+    assert "widget-state+json" not in page
+    assert "unpkg.com" not in page
+
+
+@pytest.mark.slow
+def test_stock_nbconvert_prefers_widget_view(executed_notebook):
+    # Documents what export_html works around: with the widget state stored, stock
+    # nbconvert drops the text/html and loads the widget manager from unpkg.com.
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    page, _ = HTMLExporter().from_notebook_node(nbformat.read(executed_notebook, as_version=4))
+
+    assert SNAPSHOT_CLASS not in page
+    assert f'type="{WIDGET_VIEW}"' in page
+    assert "unpkg.com" in page
+
+
+@pytest.mark.slow
+def test_stock_nbconvert_without_state_shows_snapshot(executed_notebook, expected_comparison):
+    # JupyterLab saves no widget state by default, and then stock nbconvert picks text/html.
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed_notebook, as_version=4)
+    del nb.metadata["widgets"]
+    page, _ = HTMLExporter().from_notebook_node(nb)
+
+    _assert_snapshot_in(page, expected_comparison)
+
+
+def test_dashboard_follows_attached_panel(results_dir, tmp_path):
+    from nbcompare.widgets import LaunchPanel
+
+    panel = LaunchPanel()
+    panel.attach(results_dir, follow=False)
+    dashboard = ResultsDashboard(panel, export_dir=tmp_path / "export")
+
+    comparison = dashboard.wait_ready(timeout=0)
+    expected = _expected(results_dir, metric="accuracy", test="auto", correction="holm",
+                         alpha=0.05, confidence_level=0.95)
+    _assert_same(comparison, expected)
+    assert dashboard.children[0] is not dashboard.waiting
+
+
+def test_dashboard_waits_then_reports_failed_launch(tmp_path, monkeypatch):
+    import nbcompare as nbc
+    from nbcompare.widgets import LaunchPanel
+
+    monkeypatch.chdir(tmp_path)
+    study = nbc.Study("missing-module", [nbc.Candidate("a", "no_such_module_xyz:fit"),
+                                         nbc.Candidate("b", "no_such_module_xyz:fit")],
+                      seeds=range(2), metrics=[nbc.Metric("acc", higher_is_better=True)])
+    panel = LaunchPanel(study, results_dir=tmp_path / "results")
+    dashboard = ResultsDashboard(panel)
+
+    assert dashboard.children == (dashboard.waiting,)
+    assert "Waiting for the launch" in dashboard.waiting.value
+    assert "Waiting for the launch" in dashboard.snapshot_html()
+    with pytest.raises(RuntimeError, match="no results yet"):
+        dashboard.code()
+
+    panel.launch()
+    with pytest.raises(Exception):
+        panel.wait(timeout=60)
+    text = html.unescape(dashboard.waiting.value)
+    assert "The launch failed" in text
+    assert "no_such_module_xyz" in text
+    with pytest.raises(TimeoutError):
+        dashboard.wait_ready(timeout=0)

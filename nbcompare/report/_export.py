@@ -3,6 +3,9 @@
 PDF goes through nbconvert's LaTeX exporter when ``xelatex`` is on PATH, and
 otherwise through the system Chromium printing the exported HTML. nbconvert's own
 WebPDFExporter is not used because it needs Playwright's bundled browser.
+
+The HTML loads no widget manager, so widgets are exported as their static
+representation (see `static_widget_outputs`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["export_html", "export_pdf", "find_pdf_tool", "PdfToolMissingError"]
+__all__ = ["export_html", "export_pdf", "find_pdf_tool", "PdfToolMissingError", "static_widget_outputs"]
+
+WIDGET_VIEW_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -53,13 +58,48 @@ def find_pdf_tool() -> tuple[str, str]:
     )
 
 
+def static_widget_outputs(nb, resources):
+    """Drop the widget views and the saved widget state, so widget outputs export as static types.
+
+    nbconvert runs it as a preprocessor, a function of ``(nb, resources)``. Stock
+    nbconvert 7.17 (``HTMLExporter``, lab template) renders a widget output as its
+    ``application/vnd.jupyter.widget-view+json`` whenever the notebook's metadata
+    stores that widget's state, which nbclient does by default
+    (``store_widget_state=True``). ``WidgetsDataTypeFilter.__call__`` in
+    ``nbconvert/filters/widgetsdatatypefilter.py`` returns only the first type of
+    ``display_data_priority``, and ``HTMLExporter.default_config`` in
+    ``nbconvert/exporters/html.py`` puts the widget view before ``text/html``. The
+    page then loads ``@jupyter-widgets/html-manager`` from unpkg.com (the
+    ``jupyter_widgets`` block of ``lab/index.html.j2``) and is blank offline.
+    Without stored state, the filter skips the widget view and picks the next type.
+
+    nbcompare's HTML loads no script from a CDN, so this removes the stored state
+    and the widget view of every output that has another type. A ResultsDashboard
+    then shows its ``text/html`` snapshot, and other widgets their ``text/plain``
+    repr. nbconvert runs preprocessors on a copy, so the notebook passed to the
+    exporter keeps both.
+    """
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", ()):
+            data = output.get("data", {})
+            if WIDGET_VIEW_MIMETYPE in data and len(data) > 1:
+                del data[WIDGET_VIEW_MIMETYPE]
+    return nb, resources
+
+
 def export_html(nb, path: Path, show_code: bool) -> Path:
-    """Write the executed notebook ``nb`` as HTML with the offline nbcompare template."""
+    """Write the executed notebook ``nb`` as HTML with the offline nbcompare template.
+
+    Widget outputs are exported as their static ``text/html`` or ``text/plain``,
+    not as widget views (see `static_widget_outputs`).
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="nbcompare", extra_template_basedirs=[str(_TEMPLATES)],
                             exclude_input=not show_code, exclude_input_prompt=True,
                             exclude_output_prompt=True)
+    exporter.register_preprocessor(static_widget_outputs, enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     path.write_text(body, encoding="utf-8")
     return path

@@ -1,16 +1,26 @@
-"""StudyBuilder: a form that builds a Study and writes the equivalent Python code."""
+"""StudyBuilder: a form that builds a Study and its executor, and writes the equivalent Python code."""
 
 from __future__ import annotations
 
 import html
 import os
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 
 from nbcompare.exceptions import StudyError
+from nbcompare.launch._executors import (
+    EXECUTOR_KEY,
+    ExecutorChoice,
+    check_executor_spec,
+    default_executor_spec,
+    executor_source,
+    read_executor_spec,
+)
 from nbcompare.study import MEASURED_METRICS, Study, load_study
 from nbcompare.widgets._candidate import CandidateRow
+from nbcompare.widgets._executor import ExecutorForm
 from nbcompare.workloads import available_workloads, get_workload
 
 __all__ = ["StudyBuilder"]
@@ -27,12 +37,14 @@ _FIELD_DEFAULTS: dict[str, Any] = {
 
 
 class StudyBuilder(widgets.VBox):
-    """A notebook form that builds a :class:`~nbcompare.Study`.
+    """A notebook form that builds a :class:`~nbcompare.Study` and the executor to run it on.
 
-    Every action has a code equivalent: :meth:`study` returns the Study, :meth:`code`
-    returns Python source that builds an equal one, and :meth:`to_yaml` and
-    :meth:`load_yaml` write and read the same YAML as :meth:`Study.to_yaml` and
-    :func:`~nbcompare.load_study`.
+    Every action has a code equivalent: :meth:`study` returns the Study,
+    :meth:`executor` the NeMo Run executor and the number of workers, :meth:`code`
+    returns Python source that builds both and launches the study, and
+    :meth:`to_yaml` and :meth:`load_yaml` write and read the YAML of
+    :meth:`Study.to_yaml` and :func:`~nbcompare.load_study` plus an optional
+    ``executor`` section, which ``load_study`` ignores.
 
     Parameters
     ----------
@@ -68,11 +80,30 @@ class StudyBuilder(widgets.VBox):
         self.metrics = widgets.SelectMultiple(options=[], description="Metrics", rows=8)
         self.add_button = widgets.Button(description="Add candidate", icon="plus")
         self.candidates_box = widgets.VBox([])
+        self.executor_form = ExecutorForm()
         self.message = widgets.HTML("")
+        self.show_code = widgets.ToggleButton(value=False, description="Show code", icon="code",
+                                              tooltip="Show Python that builds and launches this study")
+        self.code_view = widgets.HTML("")
+        self.yaml_path = widgets.Text(placeholder="<study name>.yaml", description="YAML file")
+        self.save_button = widgets.Button(description="Save YAML", icon="save")
+        self.load_button = widgets.Button(description="Load YAML", icon="folder-open")
+        self.file_message = widgets.HTML("")
 
         self.add_button.on_click(lambda _: self.add_candidate())
+        self.save_button.on_click(lambda _: self._save_clicked())
+        self.load_button.on_click(lambda _: self._load_clicked())
+        self.show_code.observe(lambda _: self._refresh_code(), names="value")
         for control in (self.name, self.seeds, self.seed_start, self.metrics):
             control.observe(lambda _: self._changed(), names="value")
+        # Stable class names for the browser test and for users' own CSS.
+        for widget, css_name in ((self.name, "study-name"), (self.add_button, "add-candidate"),
+                             (self.seeds, "seeds"), (self.seed_start, "seed-start"), (self.metrics, "metrics"),
+                             (self.message, "builder-message"), (self.show_code, "show-code"),
+                             (self.code_view, "code"), (self.yaml_path, "yaml-path"),
+                             (self.save_button, "save-yaml"), (self.load_button, "load-yaml"),
+                             (self.file_message, "file-message")):
+            widget.add_class(f"nbc-{css_name}")
 
         super().__init__([
             self.name,
@@ -81,8 +112,14 @@ class StudyBuilder(widgets.VBox):
             self.add_button,
             widgets.HBox([self.seeds, self.seed_start]),
             self.metrics,
+            widgets.HTML("<b>Executor</b>"),
+            self.executor_form,
             self.message,
+            widgets.HBox([self.show_code, self.yaml_path, self.save_button, self.load_button]),
+            self.file_message,
+            self.code_view,
         ])
+        self.add_class("nbc-builder")
         if study is not None:
             self.set_study(study)
         else:
@@ -209,13 +246,37 @@ class StudyBuilder(widgets.VBox):
             self._loading = False
         self._changed()
 
-    def code(self) -> str:
-        """Return Python source that builds an equal Study into the variable ``study``.
+    def executor(self) -> ExecutorChoice:
+        """Build the executor and workers of the Executor section.
 
-        Raises StudyError when the form is invalid, as :meth:`study` does.
+        Returns ``ExecutorChoice(executor, workers)``; ``executor`` is None for the
+        local kind, which ``study.run`` turns into ``nemo_run.LocalExecutor()``.
+        Raises ExecutorSpecError (a StudyError) naming the invalid field, whose
+        message is also shown next to that field.
+        """
+        try:
+            return self.executor_form.choice()
+        except StudyError as error:
+            self._show_error(error)
+            raise
+
+    def code(self) -> str:
+        """Return Python source that builds an equal Study into ``study`` and launches it.
+
+        The source constructs the executor (for Slurm or other kinds) into
+        ``executor`` and ends with ``study_run = study.run(executor=executor,
+        workers=...)``. Raises StudyError when the form is invalid, as :meth:`study`
+        and :meth:`executor` do.
         """
         study = self.study()
-        lines = ["import nbcompare as nbc", "", "study = nbc.Study(", f"    name={study.name!r},",
+        spec = self.executor_form.spec()
+        try:
+            imports, executor_statement = executor_source(spec)
+        except StudyError as error:
+            self.executor_form.validate()
+            self._show_error(error)
+            raise
+        lines = ["import nbcompare as nbc", *imports, "", "study = nbc.Study(", f"    name={study.name!r},",
                  "    candidates=["]
         for candidate in study.candidates:
             args = [repr(candidate.name), repr(candidate.workload)]
@@ -232,21 +293,99 @@ class StudyBuilder(widgets.VBox):
             if self._fields[key] != _FIELD_DEFAULTS[key]:
                 lines.append(f"    {key}={self._fields[key]!r},")
         lines.append(")")
+        lines.append("")
+        run_arguments = []
+        if executor_statement:
+            lines.append(executor_statement.rstrip("\n"))
+            run_arguments.append("executor=executor")
+        if spec.get("workers") is not None:
+            run_arguments.append(f"workers={spec['workers']!r}")
+        lines.append(f"study_run = study.run({', '.join(run_arguments)})")
         return "\n".join(lines) + "\n"
 
     def to_yaml(self, path: str | os.PathLike[str]) -> str:
-        """Write the study to ``path`` as YAML and return the text (see :meth:`Study.to_yaml`)."""
-        return self.study().to_yaml(path)
+        """Write the study and its ``executor`` section to ``path`` as YAML and return the text."""
+        import yaml
+
+        study = self.study()
+        spec = self.executor_form.spec()
+        errors = check_executor_spec(spec)
+        if errors:
+            self.executor_form.validate()
+            error = StudyError(next(iter(errors.values())))
+            self._show_error(error)
+            raise error
+        text = study.to_yaml() + yaml.safe_dump({EXECUTOR_KEY: spec}, sort_keys=False,
+                                                default_flow_style=False)
+        Path(path).write_text(text, encoding="utf-8")
+        return text
 
     def load_yaml(self, path: str | os.PathLike[str]) -> Study:
-        """Read a study file, show it in the form and return it; errors also go to ``message``."""
+        """Read a study file, show it and its executor in the form and return the study.
+
+        A file without an ``executor`` section shows the local executor with its
+        default workers. Errors also go to ``message``, and an invalid file changes
+        nothing in the form.
+        """
         try:
             study = load_study(path)
+            spec = read_executor_spec(path)
+            if spec is None:
+                spec = default_executor_spec("local")
+            errors = check_executor_spec(spec)
+            if errors:
+                raise StudyError(f"{path}: {next(iter(errors.values()))}")
             self.set_study(study)
+            self.executor_form.set_spec(spec)
         except StudyError as error:
-            self.message.value = f'<span style="color:#b00020">{html.escape(str(error))}</span>'
+            self._show_error(error)
             raise
         return study
+
+    def _show_error(self, error: Exception) -> None:
+        self.message.value = f'<span style="color:#b00020">{html.escape(str(error))}</span>'
+
+    def _yaml_file(self) -> Path:
+        text = self.yaml_path.value.strip()
+        if text:
+            return Path(text).expanduser()
+        name = self.name.value.strip()
+        if not name:
+            raise StudyError("YAML file: no path is given and the study has no name to derive one from. "
+                             "Type a path such as study.yaml.")
+        return Path(f"{name}.yaml")
+
+    def _save_clicked(self) -> None:
+        try:
+            path = self._yaml_file()
+            self.to_yaml(path)
+        except (StudyError, OSError) as error:
+            self.file_message.value = f'<span style="color:#b00020">Not saved: {html.escape(str(error))}</span>'
+            return
+        self.file_message.value = f'<span style="color:#1b5e20">Saved the study to {html.escape(str(path))}.</span>'
+
+    def _load_clicked(self) -> None:
+        path = None
+        try:
+            path = self._yaml_file()
+            self.load_yaml(path)
+        except (StudyError, OSError) as error:
+            self.file_message.value = f'<span style="color:#b00020">Not loaded: {html.escape(str(error))}</span>'
+            return
+        self.file_message.value = f'<span style="color:#1b5e20">Loaded {html.escape(str(path))}.</span>'
+
+    def _refresh_code(self) -> None:
+        """Show :meth:`code` under the form while the Show code toggle is on."""
+        if not self.show_code.value:
+            self.code_view.value = ""
+            return
+        try:
+            source = self.code()
+        except StudyError as error:
+            self.code_view.value = (f'<span style="color:#b00020">No code while the form is invalid: '
+                                    f"{html.escape(str(error))}</span>")
+            return
+        self.code_view.value = f"<pre>{html.escape(source)}</pre>"
 
     # -- events --------------------------------------------------------------------------
 
@@ -258,3 +397,4 @@ class StudyBuilder(widgets.VBox):
             self.study()
         except StudyError:
             pass  # study() has shown the error in self.message
+        self._refresh_code()

@@ -63,6 +63,9 @@ class HyperparameterRow(widgets.HBox):
         if on_remove is not None:
             self.remove_button.on_click(lambda _: on_remove(self))
         super().__init__([self.key, self.value, self.remove_button])
+        for widget, css_name in ((self, "param"), (self.key, "param-key"), (self.value, "param-value"),
+                             (self.remove_button, "remove-param")):
+            widget.add_class(f"nbc-{css_name}")
 
 
 class CandidateRow(widgets.VBox):
@@ -108,8 +111,14 @@ class CandidateRow(widgets.VBox):
         header = widgets.HBox([self.name, self.workload, self.architecture])
         buttons = widgets.HBox([self.add_param_button, self.defaults_button,
                                 self.duplicate_button, self.remove_button])
+        for widget, css_name in ((self.name, "candidate-name"), (self.workload, "workload"),
+                             (self.architecture, "architecture"), (self.add_param_button, "add-param"),
+                             (self.defaults_button, "fill-defaults"), (self.duplicate_button, "duplicate"),
+                             (self.remove_button, "remove-candidate"), (self.message, "candidate-message")):
+            widget.add_class(f"nbc-{css_name}")
         super().__init__([header, self.params_box, buttons, self.message],
                          layout=widgets.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"))
+        self.add_class("nbc-candidate")
         self.set_values(name, workload or self.workload.options[0], params or {})
 
     # -- hyperparameters -----------------------------------------------------------

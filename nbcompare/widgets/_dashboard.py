@@ -39,11 +39,19 @@ class ResultsDashboard(widgets.VBox):
     candidates, a test that does not fit the design, alpha outside (0, 1)),
     ``message`` shows the error and :attr:`comparison` keeps the last valid result.
 
+    Where no widget manager runs, the output shows :meth:`snapshot_html` instead:
+    the options, the summary, the table and the figures as they were when the
+    output was created. That is the case in ``nbcompare export`` HTML and PDF, and
+    in stock nbconvert HTML and nbviewer when the notebook stores no widget state
+    (JupyterLab's default when saving).
+
     Parameters
     ----------
-    results : ResultSet or path
+    results : ResultSet, path or LaunchPanel
         The results, or a study's results directory (read with
-        ``ResultSet.from_directory``).
+        ``ResultSet.from_directory``). Given a :class:`LaunchPanel`, the dashboard
+        shows a waiting line until the panel's launch finishes, then loads the
+        records the launch wrote; a later launch from the same panel reloads it.
     metric : str, optional
         Metric shown first; defaults to the study's first metric.
     export_dir : path, default "nbcompare-export"
@@ -57,27 +65,92 @@ class ResultsDashboard(widgets.VBox):
     >>> dashboard.comparison.summary_frame()
     """
 
-    def __init__(self, results: ResultSet | str | os.PathLike[str], *, metric: str | None = None,
+    def __init__(self, results: ResultSet | str | os.PathLike[str] | Any, *, metric: str | None = None,
                  export_dir: str | os.PathLike[str] = "nbcompare-export"):
-        if isinstance(results, ResultSet):
-            self.results = results
-        else:
-            self.results = ResultSet.from_directory(results)
-        self.results_dir = Path(self.results.source) if self.results.source else None
-        metrics = self._available_metrics()
+        self.comparison: Comparison | None = None
+        self.error: Exception | None = None
+        self.results: ResultSet | None = None
+        self.results_dir: Path | None = None
+        self.launch_panel = None
+        self._export_dir = str(export_dir)
+        self._report_thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        # State behind snapshot_html(): the control values and figures of the comparison
+        # shown, the message of the last update, and the cached snapshot (None = stale).
+        self._shown_options: dict[str, Any] = {}
+        self._figures: tuple[Any, ...] = ()
+        self._status_html = ""
+        self._snapshot: str | None = None
+        self.waiting = widgets.HTML("")
+        self.waiting.add_class("nbc-dashboard-waiting")
+        super().__init__([])
+        self.add_class("nbc-dashboard")
+
+        if callable(getattr(results, "on_finish", None)):
+            # A LaunchPanel: wait for its launch, then load what it wrote.
+            self.launch_panel = results
+            self._requested_metric = metric
+            self._show_waiting("Waiting for the launch above to finish. The comparison appears here "
+                               "when its last trial has finished.")
+            results.on_finish(self._launch_finished)
+            return
+        self._load(results if isinstance(results, ResultSet) else ResultSet.from_directory(results), metric)
+
+    def _show_waiting(self, text: str, color: str = "#333") -> None:
+        self._snapshot = None
+        self.waiting.value = f'<span style="color:{color}">{html.escape(text)}</span>'
+        self.children = (self.waiting,)
+
+    def _launch_finished(self, panel: Any) -> None:
+        """Load the results of the panel's launch; called by the panel when a launch ends."""
+        error = getattr(panel, "error", None)
+        if error is not None:
+            self._show_waiting(f"The launch failed ({type(error).__name__}: {error}), so there is nothing "
+                               "to compare. Fix the study and launch again; this dashboard waits for it.",
+                               _ERROR_COLOR)
+            return
+        try:
+            results = ResultSet.from_directory(panel.results_dir)
+            self._load(results, self._requested_metric)
+        except Exception as failure:  # noqa: BLE001 - runs in the launch thread; shown in the dashboard
+            logger.exception("Loading the results of %s failed.", panel.results_dir)
+            self._show_waiting(f"The results in {panel.results_dir} cannot be compared: "
+                               f"{type(failure).__name__}: {failure}", _ERROR_COLOR)
+
+    def wait_ready(self, timeout: float | None = None) -> Comparison | None:
+        """Wait until the dashboard has results and return the current comparison.
+
+        Only a dashboard made from a LaunchPanel waits. Raises TimeoutError when no
+        results arrived within ``timeout`` seconds.
+        """
+        if not self._ready.wait(timeout):
+            raise TimeoutError(f"The dashboard has no results after {timeout} s: "
+                               f"{html.unescape(self.waiting.value)}")
+        return self.comparison
+
+    def _require_results(self) -> ResultSet:
+        if self.results is None:
+            raise RuntimeError("The dashboard has no results yet. It fills in when the launch it "
+                               "follows finishes; wait_ready() waits for that.")
+        return self.results
+
+    def _load(self, results: ResultSet, metric: str | None) -> None:
+        """Build the controls for ``results`` and show the first comparison."""
+        metrics = [name for name in results.metrics if name in set(results.frame["metric"].unique())]
         if not metrics:
             raise ValueError("The results contain no metric values, so there is nothing to compare.")
         if metric is not None and metric not in metrics:
             raise ValueError(f"metric={metric!r} is not in the results. Available metrics: {', '.join(metrics)}.")
+        self.results = results
+        self.results_dir = Path(results.source) if results.source else None
+        self.comparison = None
+        self.error = None
 
         # One colour per candidate of the whole study, so a candidate keeps its colour
         # when others are deselected.
         from nbcompare.plots import candidate_palette
 
-        self.palette = candidate_palette(sorted(self.results.candidates))
-        self.comparison: Comparison | None = None
-        self.error: Exception | None = None
-        self._report_thread: threading.Thread | None = None
+        self.palette = candidate_palette(sorted(results.candidates))
 
         self.metric = widgets.Dropdown(options=metrics, value=metric or metrics[0], description="Metric")
         self.test = widgets.Dropdown(options=list(TEST_CHOICES), value="auto", description="Test",
@@ -86,11 +159,11 @@ class ResultsDashboard(widgets.VBox):
         self.alpha = widgets.BoundedFloatText(value=0.05, min=0.0, max=1.0, step=0.01, description="Alpha")
         self.confidence_level = widgets.BoundedFloatText(value=0.95, min=0.0, max=1.0, step=0.01,
                                                          description="CI level")
-        self.candidates = widgets.SelectMultiple(options=list(self.results.candidates),
-                                                 value=tuple(self.results.candidates),
+        self.candidates = widgets.SelectMultiple(options=list(results.candidates),
+                                                 value=tuple(results.candidates),
                                                  description="Candidates",
-                                                 rows=min(8, max(2, len(self.results.candidates))))
-        self.export_dir = widgets.Text(value=str(export_dir), description="Export to")
+                                                 rows=min(8, max(2, len(results.candidates))))
+        self.export_dir = widgets.Text(value=self._export_dir, description="Export to")
         self.export_figures_button = widgets.Button(description="Figures (PDF, PNG)", icon="image")
         self.export_latex_button = widgets.Button(description="LaTeX table", icon="table")
         self.export_report_button = widgets.Button(description="Report", icon="file")
@@ -98,6 +171,9 @@ class ResultsDashboard(widgets.VBox):
         self.table = widgets.HTML("")
         self.summary = widgets.HTML("")
         self.figures = widgets.Output()
+        for widget, css_name in ((self.message, "message"), (self.summary, "summary"), (self.table, "table"),
+                             (self.figures, "figures")):
+            widget.add_class(f"nbc-dashboard-{css_name}")
 
         for control in self._controls():
             control.observe(lambda _: self.update(), names="value")
@@ -105,7 +181,8 @@ class ResultsDashboard(widgets.VBox):
         self.export_latex_button.on_click(lambda _: self.export_latex())
         self.export_report_button.on_click(lambda _: self.export_report())
 
-        super().__init__([
+        self.update()
+        self.children = (
             widgets.HBox([widgets.VBox([self.metric, self.test, self.correction]),
                           widgets.VBox([self.alpha, self.confidence_level]),
                           self.candidates]),
@@ -115,12 +192,8 @@ class ResultsDashboard(widgets.VBox):
             self.summary,
             self.table,
             self.figures,
-        ])
-        self.update()
-
-    def _available_metrics(self) -> list[str]:
-        present = set(self.results.frame["metric"].unique())
-        return [name for name in self.results.metrics if name in present]
+        )
+        self._ready.set()
 
     def _controls(self) -> tuple[widgets.ValueWidget, ...]:
         return (self.metric, self.test, self.correction, self.alpha, self.confidence_level, self.candidates)
@@ -129,6 +202,7 @@ class ResultsDashboard(widgets.VBox):
 
     def options(self) -> dict[str, Any]:
         """Return the keyword arguments of ``compare`` that the controls set."""
+        results = self._require_results()
         selected = list(self.candidates.value)
         return {
             "metric": self.metric.value,
@@ -137,7 +211,7 @@ class ResultsDashboard(widgets.VBox):
             "alpha": float(self.alpha.value),
             "confidence_level": float(self.confidence_level.value),
             # None (all candidates) keeps code() short when nothing is deselected.
-            "candidates": None if set(selected) == set(self.results.candidates) else selected,
+            "candidates": None if set(selected) == set(results.candidates) else selected,
         }
 
     def update(self) -> Comparison | None:
@@ -146,18 +220,22 @@ class ResultsDashboard(widgets.VBox):
         An invalid combination of options shows its error in ``message``, stores it
         in :attr:`error` and leaves :attr:`comparison` and the outputs unchanged.
         """
+        self._snapshot = None
+        results = self._require_results()
         options = self.options()
         metric = options.pop("metric")
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                comparison = compare(self.results, metric, **options)
+                comparison = compare(results, metric, **options)
         except (ValueError, TypeError) as error:
             self.error = error
             self._set_message(f"Not updated: {error}", _ERROR_COLOR)
+            self._status_html = self.message.value
             return self.comparison
         self.error = None
         self.comparison = comparison
+        self._shown_options = self._option_labels()
         notes = list(dict.fromkeys(str(w.message) for w in caught))
         if notes:
             self._set_message(" ".join(notes), _WARNING_COLOR)
@@ -166,7 +244,13 @@ class ResultsDashboard(widgets.VBox):
         self.table.value = comparison._repr_html_()
         self.summary.value = _summary_html(comparison)
         self._draw_figures()
+        self._status_html = self.message.value
         return comparison
+
+    def _option_labels(self) -> dict[str, Any]:
+        """Return the control values as the snapshot's options line shows them."""
+        return {"Metric": self.metric.value, "Test": self.test.value, "Correction": self.correction.value,
+                "Alpha": float(self.alpha.value), "CI level": float(self.confidence_level.value)}
 
     def code(self) -> str:
         """Return Python source that repeats the current analysis into ``comparison``.
@@ -195,12 +279,16 @@ class ResultsDashboard(widgets.VBox):
 
     def _figure_pair(self, comparison: Comparison) -> tuple[Any, Any]:
         """Draw the CI plot and the critical-difference diagram as two new figures."""
+        import matplotlib
         import matplotlib.pyplot as plt
 
         from nbcompare.plots import plot_cd_diagram, plot_metric_ci
 
-        ci_axes = plot_metric_ci(comparison, palette=self.palette)
-        cd_axes = plot_cd_diagram(comparison, palette=self.palette)
+        # Candidate names are any printable text, so "$" or "_{" in them must show as
+        # typed, not as mathtext. Text objects keep the setting they were created with.
+        with matplotlib.rc_context({"text.parse_math": False}):
+            ci_axes = plot_metric_ci(comparison, palette=self.palette)
+            cd_axes = plot_cd_diagram(comparison, palette=self.palette)
         figures = (ci_axes.figure, cd_axes.figure)
         for figure in figures:
             # pyplot keeps every figure it creates until it is closed, and each
@@ -209,21 +297,103 @@ class ResultsDashboard(widgets.VBox):
         return figures
 
     def _draw_figures(self) -> None:
-        from IPython.display import display
+        import base64
 
-        self.figures.clear_output(wait=True)
+        from nbcompare.widgets import _snapshot
+
+        self._figures = ()
         try:
             figures = self._figure_pair(self.comparison)
         except Exception as error:  # noqa: BLE001 - a plot error must not hide the tables
             logger.exception("Drawing the figures of metric %s failed.", self.comparison.metric)
+            self.figures.outputs = ()
             self._set_message(f"The figures could not be drawn: {type(error).__name__}: {error}",
                               _ERROR_COLOR)
             return
-        # NOTE: outside a kernel the Output widget captures nothing, so the tests check the
-        # figures only through the export files. No live Jupyter frontend has been tried.
-        with self.figures:
-            for figure in figures:
-                display(figure)
+        # The PNGs are written into the Output widget's outputs directly. Displaying
+        # inside ``with self.figures`` captures nothing when update() runs outside the
+        # cell that created the dashboard, as it does in the launch panel's thread.
+        outputs = []
+        for figure, alt in zip(figures, self._figure_alts()):
+            data = _snapshot.figure_png(figure)
+            if data is None:
+                continue
+            outputs.append({"output_type": "display_data", "metadata": {},
+                            "data": {"image/png": base64.b64encode(data).decode("ascii"), "text/plain": alt}})
+        self.figures.outputs = tuple(outputs)
+        # Kept for snapshot_html(). pyplot no longer references them, so the next update frees them.
+        self._figures = figures
+
+    def _figure_alts(self) -> tuple[str, str]:
+        metric = self.comparison.metric
+        return (f"Means of {metric} with confidence intervals, by candidate",
+                f"Critical-difference diagram of {metric}")
+
+    # -- static snapshot -----------------------------------------------------------------
+
+    def snapshot_html(self) -> str:
+        """Return the dashboard's current state as static HTML.
+
+        The HTML starts with a note that it is a snapshot and the options line
+        (metric, test, correction, alpha, CI level, candidates). Then come the
+        message of the last update, the summary in words, the table, and the CI
+        plot and CD diagram as base64 PNG ``<img>`` elements. Every user string in
+        it is escaped. The result is cached until the next update, so repeated
+        calls are cheap.
+
+        This is the ``text/html`` of the dashboard's output, which renderers
+        without a widget manager show in place of the controls.
+        """
+        if self._snapshot is None:
+            self._snapshot = self._render_snapshot()
+        return self._snapshot
+
+    def _render_snapshot(self) -> str:
+        from nbcompare.widgets import _snapshot
+
+        if self.results is None:
+            return _snapshot.snapshot_html(options="", status="", summary=f"<p>{self.waiting.value}</p>",
+                                           table="", figures="")
+        if self.comparison is None:
+            return _snapshot.snapshot_html(
+                options=_snapshot.options_html(self._option_labels(), list(self.candidates.value)),
+                status=f"<p>{self._status_html}</p>" if self._status_html else "",
+                summary="<p>No valid comparison yet.</p>", table="", figures="")
+        alts = self._figure_alts()
+        return _snapshot.snapshot_html(
+            options=_snapshot.options_html(self._shown_options, list(self.comparison.candidates)),
+            status=f"<p>{self._status_html}</p>" if self._status_html else "",
+            summary=self.summary.value,
+            table=self.table.value,
+            figures=_snapshot.figures_html(zip(self._figures, alts)),
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """Add the static snapshot as ``text/html`` to ipywidgets' widget-view bundle.
+
+        In JupyterLab, @jupyter-widgets/jupyterlab-manager (jupyterlab_widgets 3.0)
+        registers the widget view at rank -10, ahead of ``text/html`` at rank 50,
+        so a trusted notebook with a running kernel shows the live controls.
+        nbconvert's HTML and nbviewer show ``text/html`` unless the notebook
+        stores the widget state (see ``nbcompare.report._export.static_widget_outputs``).
+        """
+        # NOTE: the snapshot is made when the output is created. Control changes made
+        # afterwards are not in a saved notebook's text/html until the cell runs again.
+        # NOTE: GitHub's notebook preview is expected to show text/html, the richest type
+        # it supports. No GitHub rendering has been checked.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        include, exclude = kwargs.get("include"), kwargs.get("exclude")
+        if (include is None or "text/html" in include) and not (exclude and "text/html" in exclude):
+            bundle["text/html"] = self.snapshot_html()
+        if self.comparison is not None:
+            # ipywidgets' text/plain is the truncated repr of the children, which is of no
+            # use to a reader of a terminal or a LaTeX export.
+            bundle["text/plain"] = (f"ResultsDashboard: {self.comparison.metric}, candidates "
+                                    f"{', '.join(self.comparison.candidates)}. The controls need "
+                                    "ipywidgets 8 in JupyterLab or Jupyter Notebook.")
+        return bundle
 
     # -- exports -------------------------------------------------------------------------
 
@@ -307,13 +477,14 @@ class ResultsDashboard(widgets.VBox):
 
 
 def _summary_html(comparison: Comparison) -> str:
-    """Render the omnibus sentence, the recommendation and the test-choice reasons as HTML."""
-    from nbcompare.report._text import escape_markdown, omnibus_sentence, recommendation
+    """Render the omnibus sentence and the recommendation as HTML.
+
+    The reasons for the choice of test are left out here because the table below
+    (the comparison's own HTML) lists them.
+    """
+    from nbcompare.report._text import omnibus_sentence, recommendation
 
     parts = [omnibus_sentence(comparison), recommendation(comparison)]
-    reasons = getattr(comparison, "reasons", ())
-    if reasons:
-        parts.append("\n".join(f"- {escape_markdown(reason)}" for reason in reasons))
     return _markdown_to_html("\n\n".join(parts))
 
 

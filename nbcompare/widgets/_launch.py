@@ -1,4 +1,4 @@
-"""LaunchPanel: run a study in the background and show its trials' progress."""
+"""LaunchPanel: run a study in the background, show its trials' progress and cancel it."""
 
 from __future__ import annotations
 
@@ -19,18 +19,23 @@ __all__ = ["LaunchPanel"]
 
 logger = logging.getLogger(__name__)
 
-_STATUS_COLORS = {"completed": "#1b5e20", "failed": "#b00020", "running": "#0d47a1", "pending": "#666"}
+_STATUS_COLORS = {"completed": "#1b5e20", "failed": "#b00020", "cancelled": "#8a5a00",
+                  "running": "#0d47a1", "pending": "#666"}
+_ERROR_COLOR = "#b00020"
+_INFO_COLOR = "#0d47a1"
+_WARNING_COLOR = "#8a5a00"
 _MAX_MESSAGE_CHARS = 300
 
 
 class LaunchPanel(widgets.VBox):
-    """A launch button, a progress bar and a table of the study's trials.
+    """A launch button, a cancel button, a progress bar and a table of the study's trials.
 
-    The button calls :func:`nbcompare.launch.run_study` in a background thread, so
-    the kernel stays responsive while the trials run. A second thread reads the
-    records directory every ``poll_interval_s`` seconds and updates the progress
-    bar and the table, which shows each trial's metrics or, for a failed trial,
-    its error message.
+    The launch button calls :func:`nbcompare.launch.run_study` in a background
+    thread, so the kernel stays responsive while the trials run. A second thread
+    reads the records directory every ``poll_interval_s`` seconds and updates the
+    progress bar and the table, which shows each trial's metrics or, for a failed
+    or cancelled trial, its error message. The cancel button, enabled while a launch
+    runs, calls :meth:`cancel`.
 
     NOTE: the threads set widget values directly. The tests check this without a
     frontend, and no live Jupyter frontend has been tried with these threads.
@@ -38,11 +43,14 @@ class LaunchPanel(widgets.VBox):
     Parameters
     ----------
     study : Study or StudyBuilder
-        What to launch. A builder is asked for its study when the button is clicked.
+        What to launch. A builder is asked for its study, executor and workers when
+        the button is clicked.
     results_dir : path, optional
         Passed to ``run_study``; defaults to ``results/<study name>``.
     executor, workers :
-        Passed to ``run_study`` (NeMo Run executor and number of shards).
+        Passed to ``run_study`` (NeMo Run executor and number of shards). Without an
+        executor the panel uses the builder's executor, and then also its workers
+        unless ``workers`` is given.
     poll_interval_s : float
         Seconds between reads of the records directory.
     """
@@ -60,15 +68,59 @@ class LaunchPanel(widgets.VBox):
         self._poll_thread: threading.Thread | None = None
         self._stop_polling = threading.Event()
         self._lock = threading.Lock()
+        self._cancel_thread: threading.Thread | None = None
+        self._cancel_requested = False
+        self._following = False  # attached to a launch that may still be alive
+        self._stopped_reason: str | None = None
         self.run = None
         self.error: BaseException | None = None
+        self.cancel_result = None
+        self._finish_callbacks: list[Callable[["LaunchPanel"], None]] = []
+        self._has_finished = False
 
         self.launch_button = widgets.Button(description="Launch", icon="play", button_style="primary")
+        self.cancel_button = widgets.Button(description="Cancel", icon="stop", button_style="danger",
+                                            tooltip="Stop the running trials; completed ones keep their records",
+                                            disabled=True)
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Trials")
         self.status = widgets.HTML("")
         self.table = widgets.HTML("")
         self.launch_button.on_click(lambda _: self.launch())
-        super().__init__([widgets.HBox([self.launch_button, self.progress]), self.status, self.table])
+        self.cancel_button.on_click(lambda _: self.cancel(wait=False))
+        super().__init__([widgets.HBox([self.launch_button, self.cancel_button, self.progress]),
+                          self.status, self.table])
+        self.add_class("nbc-launch-panel")
+        for widget, css_name in ((self.launch_button, "launch"), (self.cancel_button, "cancel"),
+                             (self.progress, "progress"), (self.status, "launch-status"), (self.table, "trials")):
+            widget.add_class(f"nbc-{css_name}")
+
+    @property
+    def results_dir(self) -> Path | None:
+        """Results directory of the current launch or attached study; None before either."""
+        return self._layout.root if self._layout is not None else None
+
+    def on_finish(self, callback: Callable[["LaunchPanel"], None]) -> None:
+        """Call ``callback(panel)`` whenever a launch of this panel ends.
+
+        A launch ends when ``run_study`` returns or raises (then :attr:`error` is
+        set), and an attached study when following stops. The callback runs in the
+        panel's background thread, and an exception in it is logged. If a launch has
+        already ended, the callback is also called at once.
+        """
+        self._finish_callbacks.append(callback)
+        if self._has_finished:
+            self._call_finish_callback(callback)
+
+    def _notify_finished(self) -> None:
+        self._has_finished = True
+        for callback in list(self._finish_callbacks):
+            self._call_finish_callback(callback)
+
+    def _call_finish_callback(self, callback: Callable[["LaunchPanel"], None]) -> None:
+        try:
+            callback(self)
+        except Exception:  # noqa: BLE001 - a listener's error must not end the launch thread
+            logger.exception("A finish callback of the launch panel for %s failed.", self.results_dir)
 
     # -- launching -----------------------------------------------------------------------
 
@@ -80,6 +132,17 @@ class LaunchPanel(widgets.VBox):
             return source.study()
         raise ValueError("LaunchPanel has no study to launch. Pass a Study or a StudyBuilder.")
 
+    def _resolve_executor(self) -> tuple[Any, int | None]:
+        """Return the executor and workers: the panel's own, else the builder's."""
+        executor, workers = self._executor, self._workers
+        choose = getattr(self._source, "executor", None)
+        if executor is None and callable(choose):
+            choice = choose()
+            executor = choice.executor
+            if workers is None:
+                workers = choice.workers
+        return executor, workers
+
     def launch(self) -> None:
         """Start ``run_study`` in a background thread and return at once.
 
@@ -88,36 +151,96 @@ class LaunchPanel(widgets.VBox):
         """
         with self._lock:
             if self.running:
-                self._set_status("A launch is already running; wait for it to finish.", "#b00020")
+                self._set_status("A launch is already running; wait for it to finish or cancel it.",
+                                 _ERROR_COLOR)
                 return
             self.error = None
             try:
                 study = self._resolve_study()
+                executor, workers = self._resolve_executor()
             except Exception as error:  # noqa: BLE001 - shown to the user and kept for wait()
                 self.error = error
-                self._set_status(f"Not launched: {error}", "#b00020")
+                self._set_status(f"Not launched: {error}", _ERROR_COLOR)
                 return
             self._study = study
             self._layout = RecordsLayout(self._results_dir or Path("results") / study.name)
-            self.launch_button.disabled = True
+            self._cancel_requested = False
+            self._stopped_reason = None
+            self.cancel_result = None
+            self._has_finished = False
             self._set_status(f"Launching {len(study.trials())} trials of {study.name!r} "
-                             f"into {self._layout.root}.", "#0d47a1")
-            self._launch_thread = threading.Thread(target=self._run_study, args=(study,),
+                             f"into {self._layout.root}.", _INFO_COLOR)
+            self._launch_thread = threading.Thread(target=self._run_study, args=(study, executor, workers),
                                                    name="nbcompare-launch", daemon=True)
             self._launch_thread.start()
+            self._update_buttons()
             self._start_polling(until=lambda: not self.running)
 
-    def _run_study(self, study: Study) -> None:
+    def _run_study(self, study: Study, executor: Any, workers: int | None) -> None:
         from nbcompare.launch import run_study
 
         try:
-            self.run = run_study(study, results_dir=self._layout.root, executor=self._executor,
-                                 workers=self._workers, progress=False)
+            self.run = run_study(study, results_dir=self._layout.root, executor=executor,
+                                 workers=workers, progress=False)
         except BaseException as error:  # noqa: BLE001 - reported in the panel and by wait()
             logger.exception("Launch of study %s failed.", study.name)
             self.error = error
         finally:
-            self.launch_button.disabled = False
+            self._launch_thread_done()
+            self._notify_finished()
+
+    def _launch_thread_done(self) -> None:
+        # Runs in the launch thread just before it ends, so `running` is still True.
+        self.launch_button.disabled = False
+        self.cancel_button.disabled = True
+
+    def _update_buttons(self) -> None:
+        self.launch_button.disabled = self.running
+        self.cancel_button.disabled = self._cancel_requested or not (self.running or self._following)
+
+    def cancel(self, *, wait: bool = True, timeout_s: float = 30.0) -> Any:
+        """Cancel the launch this panel started or attached to, with :func:`nbcompare.launch.cancel_study`.
+
+        The running trials are stopped, completed trials keep their records, and every
+        unfinished trial of the launch gets a ``cancelled`` record, so launching again
+        runs exactly those. With ``wait``, the call returns the
+        :class:`~nbcompare.launch.CancelResult` once the launch has ended, which takes
+        at most about ``2 * timeout_s`` seconds. Without ``wait`` (the Cancel button),
+        it returns None at once and the status line reports the outcome.
+        """
+        if self._layout is None:
+            self._set_status("Nothing to cancel: launch a study or attach to one first.", _ERROR_COLOR)
+            return None
+        self._cancel_requested = True
+        self._update_buttons()
+        self._set_status(f"Cancelling the launch in {self._layout.root} ...", _WARNING_COLOR)
+        if wait:
+            return self._cancel(timeout_s)
+        self._cancel_thread = threading.Thread(target=self._cancel, args=(timeout_s,),
+                                               name="nbcompare-cancel", daemon=True)
+        self._cancel_thread.start()
+        return None
+
+    def _cancel(self, timeout_s: float) -> Any:
+        from nbcompare.launch import cancel_study
+
+        try:
+            result = cancel_study(self._layout.root, timeout_s=timeout_s)
+        except Exception as error:  # noqa: BLE001 - shown to the user
+            logger.exception("Cancelling the launch in %s failed.", self._layout.root)
+            self._cancel_requested = False
+            self._update_buttons()
+            self._set_status(f"Cancel failed: {type(error).__name__}: {error}", _ERROR_COLOR)
+            return None
+        self.cancel_result = result
+        if self._launch_thread is not None:
+            self._launch_thread.join(timeout_s)
+        self._following = False
+        self.refresh()
+        self._update_buttons()
+        if result.experiment_id is None and not self.running:
+            self._set_status(result.message, _WARNING_COLOR)
+        return result
 
     @property
     def running(self) -> bool:
@@ -128,24 +251,46 @@ class LaunchPanel(widgets.VBox):
         """Show a study launched earlier, from its results directory.
 
         With ``follow`` the panel keeps reading the records until every trial has
-        finished or :meth:`stop` is called.
+        finished, no launch of the study is alive any more (see
+        :func:`nbcompare.launch.launch_status`), or :meth:`stop` is called. While the
+        attached launch is alive, :meth:`cancel` and the Cancel button stop it.
         """
-        from nbcompare.launch import StudyRun
+        from nbcompare.launch import StudyRun, launch_status
 
         self.run = StudyRun.attach(results_dir)
         self._study = self.run.study
         self._layout = RecordsLayout(self.run.results_dir)
         self._results_dir = self.run.results_dir
         self._source = self._study
+        self._cancel_requested = False
+        self._stopped_reason = None
+        self.cancel_result = None
+        self._following = launch_status(self._layout.root).alive is not False
+        self._has_finished = False
         self.refresh()
+        self._update_buttons()
         if follow:
-            # NOTE: trials that were planned but never launched stay pending, so the
-            # panel then polls until stop() is called.
-            self._start_polling(until=self._all_finished)
+            self._start_polling(until=self._attached_launch_ended, on_done=self._notify_finished)
+        else:
+            self._notify_finished()
 
-    def _all_finished(self) -> bool:
+    def _attached_launch_ended(self) -> bool:
+        """Return whether to stop following: every trial has a record, or no launch is alive."""
+        from nbcompare.launch import launch_status
+
         progress = self._read_progress()
-        return progress.pending == 0 and progress.running == 0
+        if progress.pending == 0 and progress.running == 0:
+            return True
+        status = launch_status(self._layout.root)
+        if status.alive is False:
+            missing = progress.pending + progress.running
+            self._stopped_reason = (f"Stopped following: no launch of this study is running "
+                                    f"({status.reason.rstrip('.')}), and {missing} trial(s) have no "
+                                    "record. Launch the study again to run them.")
+            return True
+        # NOTE: with alive None (Slurm or another host) the panel follows until every
+        # trial has a record or stop() is called.
+        return False
 
     def stop(self) -> None:
         """Stop reading the records directory; a running launch continues."""
@@ -161,6 +306,8 @@ class LaunchPanel(widgets.VBox):
             self._launch_thread.join(timeout)
             if self._launch_thread.is_alive():
                 raise TimeoutError(f"The launch is still running after {timeout} s.")
+        if self._cancel_thread is not None:
+            self._cancel_thread.join(timeout)
         if self._poll_thread is not None:
             self._poll_thread.join(max(5.0, 4 * self.poll_interval_s))
         if self.error is not None:
@@ -169,17 +316,19 @@ class LaunchPanel(widgets.VBox):
 
     # -- progress ------------------------------------------------------------------------
 
-    def _start_polling(self, until: Callable[[], bool]) -> None:
+    def _start_polling(self, until: Callable[[], bool], on_done: Callable[[], None] | None = None) -> None:
         self._stop_polling.set()
         if self._poll_thread is not None and self._poll_thread is not threading.current_thread():
             self._poll_thread.join()
         self._stop_polling = threading.Event()
         stop = self._stop_polling
-        self._poll_thread = threading.Thread(target=self._poll, args=(stop, until),
+        self._poll_thread = threading.Thread(target=self._poll, args=(stop, until, on_done),
                                              name="nbcompare-progress", daemon=True)
         self._poll_thread.start()
 
-    def _poll(self, stop: threading.Event, until: Callable[[], bool]) -> None:
+    def _poll(self, stop: threading.Event, until: Callable[[], bool],
+              on_done: Callable[[], None] | None = None) -> None:
+        """Refresh until ``until()`` is true, then call ``on_done``; stop() ends it without the call."""
         while True:
             done = until()
             try:
@@ -188,7 +337,12 @@ class LaunchPanel(widgets.VBox):
                 logger.exception("Reading the progress of %s failed.", self._layout.root)
             if done or stop.wait(self.poll_interval_s):
                 break
+        if not self.running:
+            self._following = False
+            self._update_buttons()
         self._show_outcome()
+        if done and on_done is not None:
+            on_done()
 
     def _read_progress(self) -> Progress:
         return count_progress(self._layout, [t.trial_id for t in self._study.trials()])
@@ -201,17 +355,27 @@ class LaunchPanel(widgets.VBox):
         progress = self._read_progress()
         self.progress.max = max(1, progress.total)
         self.progress.value = progress.finished
-        self.progress.bar_style = "danger" if progress.failed else (
-            "success" if progress.finished == progress.total else "info")
+        if progress.failed:
+            self.progress.bar_style = "danger"
+        elif progress.cancelled:
+            self.progress.bar_style = "warning"
+        else:
+            self.progress.bar_style = "success" if progress.finished == progress.total else "info"
         self.progress.description = f"{progress.finished}/{progress.total}"
         self.table.value = self._table_html(trials)
         if not self.running and self.error is None:
-            self._set_status(str(progress), "#333")
+            if self.cancel_result is not None and self.cancel_result.experiment_id is not None:
+                self._set_status(f"Cancelled by the user: {progress}. Launch again to run the "
+                                 "cancelled trials.", _WARNING_COLOR)
+            elif not self._cancel_requested:
+                self._set_status(str(progress), "#333")
         return progress
 
     def _show_outcome(self) -> None:
         if self.error is not None:
-            self._set_status(f"Launch failed: {type(self.error).__name__}: {self.error}", "#b00020")
+            self._set_status(f"Launch failed: {type(self.error).__name__}: {self.error}", _ERROR_COLOR)
+        elif self._stopped_reason is not None:
+            self._set_status(self._stopped_reason, _WARNING_COLOR)
 
     def _table_html(self, trials: list[Any]) -> str:
         metric_names = [m.name for m in self._study.metrics]

@@ -1,0 +1,98 @@
+"""Static HTML snapshot of the results dashboard, for renderers that have no widget manager.
+
+Such renderers (nbcompare's HTML export, and stock nbconvert and nbviewer for a
+notebook without stored widget state) show the ``text/html`` of a widget's output
+instead of the live controls. The snapshot is that ``text/html``: the options, the
+summary in words, the table and the figures as inline PNG.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# matplotlib's default figure.dpi, which matplotlib-inline 0.2 also uses for its PNGs. The
+# demo's figures come out about 500 to 550 px wide and 12 to 15 kB each.
+SNAPSHOT_DPI = 100
+# A figure whose PNG is larger than this is drawn again at a lower dpi, and left out
+# with a note when that is still too large.
+MAX_FIGURE_BYTES = 300_000
+# Maximum length of a figure's longer side in pixels. Figures grow with the number of candidates.
+MAX_FIGURE_PIXELS = 2400
+
+SNAPSHOT_CLASS = "nbcompare-dashboard-snapshot"
+SNAPSHOT_NOTE = ("Static snapshot of the results dashboard, made when this output was created. "
+                 "For the interactive controls, open the notebook in JupyterLab or Jupyter Notebook "
+                 "with ipywidgets 8 installed and run the cell again.")
+
+
+def options_html(options: Mapping[str, Any], candidates: Sequence[str]) -> str:
+    """Render the dashboard's control values as one line of escaped HTML.
+
+    ``options`` maps each label (Metric, Test, ...) to the value shown.
+    ``candidates`` are the compared candidates in the order of the comparison.
+    """
+    items = [f"<b>{html.escape(label)}:</b> {html.escape(str(value))}" for label, value in options.items()]
+    items.append("<b>Candidates:</b> " + html.escape(", ".join(candidates)))
+    return "<p>" + " &middot; ".join(items) + "</p>"
+
+
+def _png_bytes(figure: Any, dpi: float) -> bytes:
+    buffer = io.BytesIO()
+    # backend="agg" renders with Agg whatever backend created the figure (inline, ipympl),
+    # and leaves the figure's own canvas in place.
+    figure.savefig(buffer, format="png", dpi=dpi, backend="agg")
+    return buffer.getvalue()
+
+
+def figure_png(figure: Any) -> bytes | None:
+    """Render ``figure`` as PNG within the snapshot's size limits, or return None when it cannot fit."""
+    width, height = figure.get_size_inches()
+    dpi = min(SNAPSHOT_DPI, MAX_FIGURE_PIXELS / max(width, height, 1e-6))
+    data = _png_bytes(figure, dpi)
+    if len(data) <= MAX_FIGURE_BYTES:
+        return data
+    # The PNG size grows about with the pixel count, so scale the dpi by the square root.
+    # The 0.9 leaves room for the estimate being off.
+    dpi *= 0.9 * (MAX_FIGURE_BYTES / len(data)) ** 0.5
+    data = _png_bytes(figure, dpi)
+    if len(data) <= MAX_FIGURE_BYTES:
+        return data
+    return None
+
+
+def figures_html(figures: Iterable[tuple[Any, str]]) -> str:
+    """Render ``(figure, alt text)`` pairs as ``<img>`` elements with base64 PNG data."""
+    parts = []
+    for figure, alt in figures:
+        try:
+            data = figure_png(figure)
+        except Exception as error:  # noqa: BLE001 - a figure that fails to render must not hide the rest
+            logger.exception("Rendering the snapshot figure %r failed.", alt)
+            parts.append(f"<p><i>{html.escape(alt)}: rendering failed "
+                         f"({html.escape(type(error).__name__)}: {html.escape(str(error))}).</i></p>")
+            continue
+        if data is None:
+            parts.append(f"<p><i>{html.escape(alt)}: left out because its PNG exceeds "
+                         f"{MAX_FIGURE_BYTES // 1000} kB.</i></p>")
+            continue
+        encoded = base64.b64encode(data).decode("ascii")
+        parts.append(f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
+                     'style="max-width:100%; height:auto; display:block; margin:0.5em 0">')
+    return "\n".join(parts)
+
+
+def snapshot_html(*, options: str, status: str, summary: str, table: str, figures: str) -> str:
+    """Assemble the snapshot from HTML fragments that are already escaped."""
+    parts = [f'<div class="{SNAPSHOT_CLASS}">',
+             f'<p style="color:#555"><i>{html.escape(SNAPSHOT_NOTE)}</i></p>',
+             options]
+    parts += [fragment for fragment in (status, summary, table, figures) if fragment]
+    parts.append("</div>")
+    return "\n".join(parts)

@@ -1,0 +1,73 @@
+"""The quickstart notebook executed headless with nbclient, then exported to HTML.
+
+Running all cells shows the builder, the launch panel and a waiting dashboard. The
+test then does in the same kernel what a user does with the mouse (add a candidate,
+set the seeds, click Launch) and checks that the dashboard filled in from the
+records. The browser test in test_browser_quickstart.py does the same through
+JupyterLab's page.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("torch")
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "00-quickstart.ipynb"
+
+USER_ACTIONS = """
+row = builder.add_candidate("resnet", "digits", {"architecture": "resnet", "epochs": 3})
+builder.seeds.value = 2
+panel.launch_button.click()
+panel.wait(timeout=600)
+dashboard.wait_ready(timeout=120)
+print("trials:", panel.progress.value, "of", panel.progress.max)
+print("candidates:", sorted(dashboard.comparison.candidates))
+print("table has both:", "resnet" in dashboard.table.value and "mlp" in dashboard.table.value)
+"""
+
+
+@pytest.fixture
+def notebook_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEMORUN_HOME", str(tmp_path / "nemorun-home"))
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    return tmp_path
+
+
+def test_quickstart_notebook_runs_a_study(notebook_env):
+    import nbformat
+    from nbclient import NotebookClient
+
+    import nbcompare as nbc
+    from nbcompare.report import export_notebook
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(USER_ACTIONS))
+    NotebookClient(nb, timeout=900, kernel_name="python3",
+                   resources={"metadata": {"path": str(notebook_env)}}).execute()
+
+    printed = "".join(output.get("text", "") for output in nb.cells[-1].outputs)
+    assert "trials: 4 of 4" in printed
+    assert "candidates: ['mlp', 'resnet']" in printed
+    assert "table has both: True" in printed
+    results = nbc.ResultSet.from_directory(notebook_env / "results" / "quickstart")
+    assert results.frame["trial_id"].nunique() == 4
+    assert set(results.frame["status"]) == {"completed"}
+
+    # Exported without a widget manager, the dashboard falls back to its static copy.
+    executed = notebook_env / "quickstart-executed.ipynb"
+    nbformat.write(nb, executed)
+    html_path = export_notebook(executed, notebook_env / "quickstart.html", formats=("html",))
+    text = Path(html_path if not isinstance(html_path, (list, tuple, dict)) else
+                notebook_env / "quickstart.html").read_text()
+    assert "resnet" in text
+    assert "data:image/png;base64" in text
