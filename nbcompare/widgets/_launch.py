@@ -37,8 +37,9 @@ class LaunchPanel(widgets.VBox):
     or cancelled trial, its error message. The cancel button, enabled while a launch
     runs, calls :meth:`cancel`.
 
-    NOTE: the threads set widget values directly. The tests check this without a
-    frontend, and no live Jupyter frontend has been tried with these threads.
+    The threads set widget values directly, which ipykernel sends to the frontend
+    from any thread. tests/test_browser_quickstart.py checks in JupyterLab 4 that
+    the progress, the table and a dashboard filled from :meth:`on_finish` appear.
 
     Parameters
     ----------
