@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import socketserver
@@ -181,7 +180,7 @@ class JupyterLab:
         return f"{self.base_url}/{path.lstrip('/')}?token={self.token}"
 
     def wait_ready(self, timeout_s: float = 90.0) -> None:
-        """Poll the status endpoint until the server answers; raise if it exits first."""
+        """Poll the status endpoint until the server responds; raise if it exits first."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -217,11 +216,3 @@ class JupyterLab:
             pass
         self._log.close()
 
-
-def copy_tree_contents(source: Path, target: Path) -> None:
-    """Copy the files of ``source`` into ``target``, keeping the subdirectories."""
-    for path in source.rglob("*"):
-        if path.is_file():
-            destination = target / path.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination)

@@ -1,8 +1,8 @@
 """The quickstart notebook executed headless with nbclient, then exported to HTML.
 
-Running all cells shows the builder, the launch panel and a waiting dashboard. The
-test then does in the same kernel what a user does with the mouse (add a candidate,
-set the seeds, click Launch) and checks that the dashboard filled in from the
+Running all cells shows the builder, the launch panel and a waiting dashboard. In
+the same kernel, the test then adds a candidate, sets the seeds and clicks Launch,
+as a user does with the mouse. It checks that the dashboard filled in from the
 records. The browser test in test_browser_quickstart.py does the same through
 JupyterLab's page.
 """
@@ -67,7 +67,6 @@ def test_quickstart_notebook_runs_a_study(notebook_env):
     executed = notebook_env / "quickstart-executed.ipynb"
     nbformat.write(nb, executed)
     html_path = export_notebook(executed, notebook_env / "quickstart.html", formats=("html",))
-    text = Path(html_path if not isinstance(html_path, (list, tuple, dict)) else
-                notebook_env / "quickstart.html").read_text()
+    text = Path(html_path).read_text()
     assert "resnet" in text
     assert "data:image/png;base64" in text

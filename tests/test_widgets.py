@@ -113,7 +113,7 @@ def test_builder_code_builds_equal_study(study_runs):
 
 def test_builder_metric_options_follow_workload():
     builder = _clicked_builder()
-    options = set(builder.metrics.options)
+    options = {name for _, name in builder.metrics.options}
 
     assert {"score", "loss"} <= options
     assert {"train_time_s", "inference_time_per_sample_s", "parameters", "peak_memory_mb"} <= options
@@ -783,3 +783,70 @@ def test_yaml_buttons_report_errors(tmp_path, monkeypatch):
     builder.load_button.click()
     assert "Not loaded" in builder.file_message.value
     assert "missing.yaml" in builder.file_message.value
+
+
+def test_metric_options_show_direction():
+    builder = _clicked_builder()
+    labels = dict((name, label) for label, name in builder.metrics.options)
+
+    assert labels["score"] == "score (higher is better)"
+    assert labels["loss"] == "loss (lower is better)"
+    assert labels["train_time_s"] == "train_time_s (lower is better)"
+
+
+def _function_builder(name):
+    """Two candidates of a user's own trial function, which declares no metrics."""
+    builder = StudyBuilder(default_workload="synthetic")
+    builder.name.value = name
+    builder.add_button.click()
+    builder.add_button.click()
+    for row, candidate in zip(builder.candidates, ("a", "b")):
+        _fill_row(row, candidate, {"lr": "0.1"})
+        row.workload.value = "my_trials:fit"
+    builder.seeds.value = 3
+    return builder
+
+
+def test_typed_workload_needs_metric_direction():
+    builder = _function_builder("typed-workload")
+
+    assert builder.candidates[0].candidate().workload == "my_trials:fit"
+    assert {name for _, name in builder.metrics.options} >= {"train_time_s", "parameters"}
+    with pytest.raises(nbc.StudyError, match="metrics is empty"):
+        builder.study()
+
+
+def test_add_metric_with_direction(study_runs):
+    builder = _function_builder("custom-metric")
+    builder.new_metric.value = "calibration_gap"
+    builder.new_metric_direction.value = False
+    builder.add_metric_button.click()
+
+    assert "Added calibration_gap (lower is better)" in builder.metric_message.value
+    assert builder.metrics.value == ("calibration_gap",)
+    study = builder.study()
+    assert study.metric("calibration_gap").higher_is_better is False
+    assert "nbc.Metric('calibration_gap', higher_is_better=False)" in builder.code()
+    namespace = {}
+    exec(builder.code(), namespace)
+    assert namespace["study"] == study
+
+
+def test_add_metric_rejects_invalid_name():
+    builder = _clicked_builder()
+    builder.new_metric.value = "bad name/with slash"
+    builder.add_metric_button.click()
+
+    assert "bad name/with slash" in html.unescape(builder.metric_message.value)
+    assert "bad name/with slash" not in {name for _, name in builder.metrics.options}
+
+
+def test_custom_metric_survives_yaml(tmp_path):
+    builder = _function_builder("custom-yaml")
+    builder.add_metric("gap", higher_is_better=False)
+    builder.to_yaml(tmp_path / "study.yaml")
+
+    other = StudyBuilder(default_workload="synthetic")
+    other.load_yaml(tmp_path / "study.yaml")
+    assert other.study() == builder.study()
+    assert dict((name, label) for label, name in other.metrics.options)["gap"] == "gap (lower is better)"

@@ -18,7 +18,7 @@ from nbcompare.launch._executors import (
     executor_source,
     read_executor_spec,
 )
-from nbcompare.study import MEASURED_METRICS, Study, load_study
+from nbcompare.study import MEASURED_METRICS, Metric, Study, load_study
 from nbcompare.widgets._candidate import CandidateRow
 from nbcompare.widgets._executor import ExecutorForm
 from nbcompare.workloads import available_workloads, get_workload
@@ -78,6 +78,15 @@ class StudyBuilder(widgets.VBox):
                                             tooltip="Number of seeds; one trial per candidate, task and seed")
         self.seed_start = widgets.BoundedIntText(value=0, min=0, max=2**31 - 1, description="First seed")
         self.metrics = widgets.SelectMultiple(options=[], description="Metrics", rows=8)
+        # Metrics that no workload declares, or whose declared direction the user
+        # changed: name -> higher_is_better. The study gets an explicit Metric for each.
+        self._custom_metrics: dict[str, bool] = {}
+        self.new_metric = widgets.Text(placeholder="key the trial returns", description="New metric")
+        self.new_metric_direction = widgets.Dropdown(
+            options=[("higher is better", True), ("lower is better", False)], value=True,
+            layout=widgets.Layout(width="160px"))
+        self.add_metric_button = widgets.Button(description="Add metric", icon="plus")
+        self.metric_message = widgets.HTML("")
         self.add_button = widgets.Button(description="Add candidate", icon="plus")
         self.candidates_box = widgets.VBox([])
         self.executor_form = ExecutorForm()
@@ -91,6 +100,7 @@ class StudyBuilder(widgets.VBox):
         self.file_message = widgets.HTML("")
 
         self.add_button.on_click(lambda _: self.add_candidate())
+        self.add_metric_button.on_click(lambda _: self._add_metric_clicked())
         self.save_button.on_click(lambda _: self._save_clicked())
         self.load_button.on_click(lambda _: self._load_clicked())
         self.show_code.observe(lambda _: self._refresh_code(), names="value")
@@ -99,6 +109,8 @@ class StudyBuilder(widgets.VBox):
         # Stable class names for the browser test and for users' own CSS.
         for widget, css_name in ((self.name, "study-name"), (self.add_button, "add-candidate"),
                              (self.seeds, "seeds"), (self.seed_start, "seed-start"), (self.metrics, "metrics"),
+                             (self.new_metric, "new-metric"), (self.new_metric_direction, "new-metric-direction"),
+                             (self.add_metric_button, "add-metric"), (self.metric_message, "metric-message"),
                              (self.message, "builder-message"), (self.show_code, "show-code"),
                              (self.code_view, "code"), (self.yaml_path, "yaml-path"),
                              (self.save_button, "save-yaml"), (self.load_button, "load-yaml"),
@@ -112,6 +124,8 @@ class StudyBuilder(widgets.VBox):
             self.add_button,
             widgets.HBox([self.seeds, self.seed_start]),
             self.metrics,
+            widgets.HBox([self.new_metric, self.new_metric_direction, self.add_metric_button]),
+            self.metric_message,
             widgets.HTML("<b>Executor</b>"),
             self.executor_form,
             self.message,
@@ -182,7 +196,7 @@ class StudyBuilder(widgets.VBox):
 
     # -- metrics -----------------------------------------------------------------------
 
-    def _metric_directions(self) -> dict[str, bool]:
+    def _declared_directions(self) -> dict[str, bool]:
         """Return every metric the rows' workloads declare, then the measured ones."""
         declared: dict[str, bool] = {}
         for workload in dict.fromkeys(row.workload.value for row in self.candidates):
@@ -192,17 +206,64 @@ class StudyBuilder(widgets.VBox):
             declared.setdefault(name, higher)
         return declared
 
+    def _metric_directions(self) -> dict[str, bool]:
+        """Return the declared and measured metrics, then the ones added in the form."""
+        directions = self._declared_directions()
+        directions.update(self._custom_metrics)
+        return directions
+
+    def add_metric(self, name: str, higher_is_better: bool) -> None:
+        """List and select a metric with its direction, for keys no workload declares.
+
+        Giving a declared metric the other direction replaces the declared one in
+        this study. Raises StudyError for an invalid name.
+        """
+        name = name.strip()
+        Metric(name, higher_is_better=higher_is_better)  # checks the name
+        declared = self._declared_directions()
+        if declared.get(name) == higher_is_better:
+            self._custom_metrics.pop(name, None)
+        else:
+            self._custom_metrics[name] = higher_is_better
+        self._update_metric_options(keep=(*[m for m in self.metrics.value if m != name], name))
+        self._changed()
+
+    def _add_metric_clicked(self) -> None:
+        name = self.new_metric.value.strip()
+        try:
+            self.add_metric(name, self.new_metric_direction.value)
+        except StudyError as error:
+            self.metric_message.value = f'<span style="color:#b00020">{html.escape(str(error))}</span>'
+            return
+        direction = "higher" if self.new_metric_direction.value else "lower"
+        self.metric_message.value = (f'<span style="color:#1b5e20">Added {html.escape(name)} '
+                                     f"({direction} is better).</span>")
+        self.new_metric.value = ""
+
     def _update_metric_options(self, keep: tuple[str, ...] | None = None) -> None:
         selected = tuple(self.metrics.value) if keep is None else keep
-        options = list(self._metric_directions())
-        # A selected metric the workloads do not declare stays listed, so study()
-        # can report it instead of the form dropping it silently.
-        options += [m for m in selected if m not in options]
+        directions = self._metric_directions()
+        names = list(directions)
+        # A selected metric with no known direction stays listed, so study() can
+        # report it instead of the form dropping it silently.
+        names += [m for m in selected if m not in names]
+        options = []
+        for name in names:
+            if name in directions:
+                label = f"{name} ({'higher' if directions[name] else 'lower'} is better)"
+            else:
+                label = f"{name} (direction unknown)"
+            options.append((label, name))
         if list(self.metrics.options) != options:
             self.metrics.options = options
-        value = tuple(m for m in selected if m in options)
+        value = tuple(m for m in selected if m in names)
         if tuple(self.metrics.value) != value:
             self.metrics.value = value
+
+    def _study_metrics(self) -> list[str | Metric]:
+        """Return the selected metrics: a name where a workload declares it, else a Metric."""
+        return [Metric(name, higher_is_better=self._custom_metrics[name]) if name in self._custom_metrics
+                else name for name in self.metrics.value]
 
     # -- the study -----------------------------------------------------------------------
 
@@ -211,7 +272,7 @@ class StudyBuilder(widgets.VBox):
         start = self.seed_start.value
         return Study(name=self.name.value.strip(), candidates=candidates,
                      seeds=range(start, start + self.seeds.value),
-                     metrics=list(self.metrics.value), **self._fields)
+                     metrics=self._study_metrics(), **self._fields)
 
     def study(self) -> Study:
         """Build the Study the form shows; raise StudyError (also shown in ``message``) if invalid."""
@@ -241,6 +302,9 @@ class StudyBuilder(widgets.VBox):
             for candidate in study.candidates:
                 self.add_candidate(candidate.name, candidate.workload, dict(candidate.params))
             self._fields = {key: getattr(study, key) for key in _FIELD_DEFAULTS}
+            declared = self._declared_directions()
+            self._custom_metrics = {m.name: m.higher_is_better for m in study.metrics
+                                    if declared.get(m.name) != m.higher_is_better}
             self._update_metric_options(keep=tuple(m.name for m in study.metrics))
         finally:
             self._loading = False
@@ -285,7 +349,9 @@ class StudyBuilder(widgets.VBox):
         lines.append("    ],")
         start, stop = study.seeds[0], study.seeds[-1] + 1
         lines.append(f"    seeds=range({stop}),"if start == 0 else f"    seeds=range({start}, {stop}),")
-        lines.append(f"    metrics={[m.name for m in study.metrics]!r},")
+        metric_items = [f"nbc.Metric({m.name!r}, higher_is_better={m.higher_is_better!r})"
+                        if m.name in self._custom_metrics else repr(m.name) for m in study.metrics]
+        lines.append(f"    metrics=[{', '.join(metric_items)}],")
         if self._fields["tasks"]:
             tasks = ", ".join(f"nbc.Task({t.name!r}, {dict(t.params)!r})" for t in study.tasks)
             lines.append(f"    tasks=[{tasks}],")

@@ -85,8 +85,10 @@ class CandidateRow(widgets.VBox):
         self._defaults: dict[str, dict[str, Any]] = {}
         self.name = widgets.Text(value=name, placeholder="candidate name", description="Name",
                                  layout=widgets.Layout(width="260px"))
-        self.workload = widgets.Dropdown(options=list(workloads), description="Workload",
-                                         layout=widgets.Layout(width="240px"))
+        # A combobox: pick a registered workload or type your own trial function's path.
+        self.workload = widgets.Combobox(options=list(workloads), ensure_option=False, continuous_update=False,
+                                         placeholder="name or package.module:function", description="Workload",
+                                         layout=widgets.Layout(width="300px"))
         self.architecture = widgets.Dropdown(options=[NO_ARCHITECTURE], description="Architecture",
                                              layout=widgets.Layout(width="260px", display="none"))
         self.add_param_button = widgets.Button(description="Add hyperparameter", icon="plus")
