@@ -2,9 +2,10 @@
 
 A dashboard re-runs ``compare`` whenever a control changes, so this is the latency a
 user waits for. The data are normal draws with a per-candidate shift from a seeded
-generator. Usage::
+generator. With ``--dashboard`` the script also times ``ResultsDashboard.update()``
+(needs ipywidgets), which redraws the table and figures after ``compare``. Usage::
 
-    python benchmarks/reanalysis.py [--repeats 5]
+    python benchmarks/reanalysis.py [--repeats 5] [--dashboard]
 """
 
 from __future__ import annotations
@@ -30,11 +31,42 @@ def make_frame(k: int = 20, tasks: int = 50, seeds: int = 10, seed: int = 0) -> 
     })
 
 
+def median_ms(function, repeats: int) -> float:
+    """Return the median wall time of `repeats` calls of `function`, in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def time_dashboard(frame: pd.DataFrame, repeats: int) -> None:
+    """Print the median time of one ResultsDashboard.update() per test choice of the dashboard.
+
+    Outside a Jupyter kernel the Output widget displays nothing, so the time
+    leaves out the frontend's own rendering.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nbcompare.results import ResultSet
+    from nbcompare.widgets import ResultsDashboard
+
+    dashboard = ResultsDashboard(ResultSet.from_frame(frame, {"acc": True}))
+    for choice in ("classic", "auto", "friedman"):
+        dashboard.test.value = choice  # runs one update outside the timing
+        label = f"dashboard update, test={choice!r}"
+        print(f"{label:>46}: median {median_ms(dashboard.update, repeats):7.0f} ms over {repeats} runs")
+
+
 def main() -> None:
     import nbcompare as nbc
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per procedure (default 5)")
+    parser.add_argument("--dashboard", action="store_true",
+                        help="also time ResultsDashboard.update() (needs ipywidgets)")
     args = parser.parse_args()
     frame = make_frame()
     procedures = {
@@ -45,12 +77,10 @@ def main() -> None:
     warnings.simplefilter("ignore")
     nbc.compare(frame, "acc", higher_is_better=True)  # imports and caches outside the timing
     for label, options in procedures.items():
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            nbc.compare(frame, "acc", higher_is_better=True, **options)
-            times.append(time.perf_counter() - start)
-        print(f"{label:>46}: median {statistics.median(times) * 1000:7.0f} ms over {args.repeats} runs")
+        elapsed = median_ms(lambda: nbc.compare(frame, "acc", higher_is_better=True, **options), args.repeats)
+        print(f"{label:>46}: median {elapsed:7.0f} ms over {args.repeats} runs")
+    if args.dashboard:
+        time_dashboard(frame, args.repeats)
 
 
 if __name__ == "__main__":

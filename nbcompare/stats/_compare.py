@@ -32,7 +32,7 @@ from nbcompare.stats._design import (
     validate_missing,
 )
 from nbcompare.stats._friedman import friedman_min_pvalue, friedman_test
-from nbcompare.stats._intervals import t_interval
+from nbcompare.stats._intervals import t_interval, t_intervals
 from nbcompare.stats._planned import Choices, compare_planned, uses_planned_path
 from nbcompare.stats._ranks import best_first_order, block_ranks, orient_lower_is_better
 from nbcompare.stats._results import (
@@ -48,7 +48,7 @@ from nbcompare.stats._signed_rank import (
     METHOD_UNDEFINED,
     SignedRankResult,
     min_signed_rank_pvalue,
-    signed_rank_test,
+    signed_rank_tests,
     validate_zero_method,
 )
 
@@ -123,7 +123,9 @@ def compare(
       the ties) with ties or zeros and n <= 13, else "asymptotic" (normal
       approximation with tie correction, no continuity correction).
     * The pairwise p-values form one family, adjusted by statsmodels'
-      ``multipletests(method=correction)``. A pair whose p-value is undefined
+      ``multipletests(method=correction)``, except that Holm's adjustment is
+      computed in nbcompare with the same steps and results (see
+      ``_correction.holm_adjusted``). A pair whose p-value is undefined
       (NaN) is left out of the family, keeps a NaN adjusted p-value and is not
       rejected.
 
@@ -465,8 +467,12 @@ def _compare_metric(
     names = [names[i] for i in order]
     matrix = design.matrix.iloc[:, order].copy()
 
+    intervals = np.column_stack(t_intervals(values.T, options.confidence_level))
     summary = tuple(
-        _summarize(name, values[:, column], ranks[:, column], options.confidence_level)
+        _summarize(
+            name, values[:, column], ranks[:, column], options.confidence_level,
+            interval=tuple(float(bound) for bound in intervals[column]),
+        )
         for column, name in enumerate(names)
     )
     outcomes = _pair_outcomes(names, values, oriented, options)
@@ -513,9 +519,15 @@ def _compare_metric(
 
 
 def _summarize(
-    name: str, values: np.ndarray, ranks: np.ndarray, confidence_level: float
+    name: str,
+    values: np.ndarray,
+    ranks: np.ndarray,
+    confidence_level: float,
+    interval: tuple[float, float, float] | None = None,
 ) -> CandidateSummary:
-    mean, low, high = t_interval(values, confidence_level)
+    # `interval` is t_interval(values, confidence_level) when the caller has
+    # computed it already, for all candidates at once.
+    mean, low, high = t_interval(values, confidence_level) if interval is None else interval
     std = float(np.std(values, ddof=1)) if values.size > 1 else float("nan")
     return CandidateSummary(
         candidate=name,
@@ -537,18 +549,20 @@ def _pair_outcomes(
     The signed-rank test receives ``oriented_b - oriented_a``, which is positive
     in the blocks where model_a is better. The mean difference is raw ``a - b``.
     """
-    outcomes = []
-    for first in range(len(names)):
-        for second in range(first + 1, len(names)):
-            favouring_first = oriented[:, second] - oriented[:, first]
-            signed_rank = signed_rank_test(favouring_first, options.zero_method)
-            mean, low, high = t_interval(
-                values[:, first] - values[:, second], options.confidence_level
-            )
-            outcomes.append(
-                _PairOutcome(names[first], names[second], signed_rank, mean, low, high)
-            )
-    return outcomes
+    first, second = np.triu_indices(len(names), 1)
+    favouring_first = (oriented[:, second] - oriented[:, first]).T
+    signed_ranks = signed_rank_tests(favouring_first, options.zero_method)
+    means, lows, highs = t_intervals(
+        (values[:, first] - values[:, second]).T, options.confidence_level
+    )
+    return [
+        _PairOutcome(
+            names[a], names[b], signed_rank, float(mean), float(low), float(high)
+        )
+        for a, b, signed_rank, mean, low, high in zip(
+            first, second, signed_ranks, means, lows, highs
+        )
+    ]
 
 
 def _pairwise_test(

@@ -33,3 +33,32 @@ def t_interval(values: np.ndarray, confidence_level: float) -> tuple[float, floa
         confidence_level=confidence_level
     )
     return mean, float(interval.low), float(interval.high)
+
+
+def t_intervals(rows: np.ndarray, confidence_level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the arrays ``(mean, low, high)`` of `t_interval` for each row of `rows`.
+
+    The rows that need scipy go to one ``ttest_1samp(..., axis=-1)`` call, which
+    gives each row the same bits as a separate `t_interval` call (checked in
+    tests/test_stats_vectorized.py) at a fraction of the per-call overhead.
+    """
+    rows = np.asarray(rows, dtype=float)
+    if rows.ndim != 2:
+        raise ValueError(f"rows must be a 2-D array of samples, one per row; got shape {rows.shape}.")
+    n_rows, size = rows.shape
+    if size == 0:
+        nan = np.full(n_rows, np.nan)
+        return nan, nan.copy(), nan.copy()
+    mean = np.mean(rows, axis=-1)
+    if size < 2:
+        return mean, np.full(n_rows, np.nan), np.full(n_rows, np.nan)
+    spread = np.max(np.abs(rows - mean[:, None]), axis=-1)
+    equal = (spread == 0) | (spread <= _EQUAL_RELATIVE_SPREAD * np.abs(mean))
+    low, high = mean.copy(), mean.copy()
+    if not np.all(equal):
+        interval = stats.ttest_1samp(rows[~equal], popmean=0.0, axis=-1).confidence_interval(
+            confidence_level=confidence_level
+        )
+        low[~equal] = interval.low
+        high[~equal] = interval.high
+    return mean, low, high

@@ -30,6 +30,7 @@ from nbcompare.stats._design import (
     select_metric_rows,
     _UNITS,
 )
+from nbcompare.stats._intervals import t_intervals
 from nbcompare.stats._power import min_attainable_pvalue
 from nbcompare.stats._procedures import Options, Outcome, run_independent, run_paired
 from nbcompare.stats._ranks import best_first_order, block_ranks, orient_lower_is_better
@@ -68,7 +69,7 @@ def compare_planned(
     higher_is_better: bool,
     options,
     choices: Choices,
-    summarize: Callable[[str, np.ndarray, np.ndarray, float], CandidateSummary],
+    summarize: Callable[..., CandidateSummary],
 ) -> tuple[Comparison, list[PendingWarning]]:
     """Build the Comparison of one metric along the planned path, and the warnings to emit."""
     rows = select_metric_rows(frame, metric, options.candidates, keep_split_columns=True)
@@ -138,8 +139,10 @@ def compare_planned(
         )
     if paired:
         outcome = run_paired(plan, values, names, settings, n_folds)
+        intervals = _complete_column_intervals(values, options.confidence_level)
         summary = tuple(
-            summarize(name, _finite(values[:, index]), _finite_ranks(ranks[:, index]), options.confidence_level)
+            summarize(name, _finite(values[:, index]), _finite_ranks(ranks[:, index]), options.confidence_level,
+                      interval=intervals[index])
             for index, name in enumerate(names)
         )
     else:
@@ -283,6 +286,16 @@ def _nadeau_bengio_detectable_effect(n_splits: int, n_folds: int, level: float) 
     return float(optimize.brentq(shortfall, 0.0, upper))
 
 
+def _complete_column_intervals(
+    values: np.ndarray, confidence_level: float
+) -> list[tuple[float, float, float] | None]:
+    """Return `t_interval` of each column, computed in one call, or None per column if a value is missing."""
+    if np.isnan(values).any():
+        return [None] * values.shape[1]
+    means, lows, highs = t_intervals(values.T, confidence_level)
+    return [(float(mean), float(low), float(high)) for mean, low, high in zip(means, lows, highs)]
+
+
 def _finite(values: np.ndarray) -> np.ndarray:
     return values[~np.isnan(values)]
 
@@ -293,12 +306,14 @@ def _finite_ranks(ranks: np.ndarray) -> np.ndarray:
 
 def _cliques_of(outcome: Outcome, names: list[str], alpha: float) -> tuple[tuple[str, ...], ...]:
     """Group the candidates that no rejected pair separates, from the pairs' reject flags."""
-    matrix = pd.DataFrame(1.0, index=names, columns=names)
+    position = {name: index for index, name in enumerate(names)}
+    pvalues = np.ones((len(names), len(names)))
     for test in outcome.pairwise:
         # A rejected pair gets p = 0 and any other pair p = 1, so the clique
         # rule "p <= alpha" reproduces the reject flags exactly.
-        value = 0.0 if test.reject else 1.0
-        matrix.loc[test.model_a, test.model_b] = matrix.loc[test.model_b, test.model_a] = value
+        a, b = position[test.model_a], position[test.model_b]
+        pvalues[a, b] = pvalues[b, a] = 0.0 if test.reject else 1.0
+    matrix = pd.DataFrame(pvalues, index=names, columns=names)
     return cliques(matrix, names, alpha=alpha)
 
 

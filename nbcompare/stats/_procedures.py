@@ -22,11 +22,12 @@ from nbcompare.stats import _effect_sizes as effect_sizes
 from nbcompare.stats._auto import Plan
 from nbcompare.stats._correction import adjust_pvalues
 from nbcompare.stats._incomplete import skillings_mack
-from nbcompare.stats._intervals import t_interval
+from nbcompare.stats._intervals import t_intervals
 from nbcompare.stats._posthoc import PairResult, PosthocResult
 from nbcompare.stats._render import correction_text
 from nbcompare.stats._results import OmnibusTest, PairEffectSize, PairwiseTest
-from nbcompare.stats._signed_rank import choose_method, signed_rank_sums, signed_rank_test
+from nbcompare.stats._rank_biserial_batch import paired_rank_biserials
+from nbcompare.stats._signed_rank import choose_method, signed_rank_sums_rows, signed_rank_test
 from nbcompare.stats._two_sample import _is_constant
 
 # The bootstrap behind the rank-biserial interval of `Comparison.effect_sizes`
@@ -366,7 +367,7 @@ def _align_pairs(pairs: list[PairResult], test: str, correction: str, names: lis
     """
     lookup = {frozenset((pair.model_a, pair.model_b)): pair for pair in pairs}
     column = {name: index for index, name in enumerate(names)}
-    tests, effects = [], []
+    aligned = []
     for i, first in enumerate(names):
         for second in names[i + 1:]:
             pair = lookup[frozenset((first, second))]
@@ -378,24 +379,90 @@ def _align_pairs(pairs: list[PairResult], test: str, correction: str, names: lis
                 a, b = a[shared], b[shared]
             else:
                 a, b = data[first], data[second]
-            tests.append(_pairwise_test(first, second, a, b, pair, statistic, test, correction, options,
-                                        paired, methods.get((first, second)), split_sizes))
-            effect = _effect_size(a, b, options, paired, parametric, split_sizes=split_sizes)
-            effects.append(PairEffectSize(first, second, effect))
-    return tuple(tests), tuple(effects)
+            aligned.append((first, second, pair, statistic, a, b))
+
+    # When every pair shares the same number of blocks (always without missing
+    # values), all pairs go through one vectorized computation.
+    same_length = paired and len({a.size for *_, a, _ in aligned}) == 1
+    if same_length:
+        summaries = _paired_summaries(aligned, options, split_sizes)
+    else:
+        summaries = [None] * len(aligned)
+    tests = tuple(
+        _pairwise_test(first, second, a, b, pair, statistic, test, correction, options, paired,
+                       methods.get((first, second)), split_sizes, summary)
+        for (first, second, pair, statistic, a, b), summary in zip(aligned, summaries)
+    )
+    if same_length and not parametric:
+        rank_effects = paired_rank_biserials(
+            np.array([a for *_, a, _ in aligned]), np.array([b for *_, b in aligned]),
+            options.zero_method, higher_is_better=options.higher_is_better,
+            confidence_level=options.confidence_level, n_resamples=EFFECT_SIZE_RESAMPLES,
+            seed=EFFECT_SIZE_SEED,
+        )
+        effects = tuple(
+            PairEffectSize(first, second, effect)
+            for (first, second, *_), effect in zip(aligned, rank_effects)
+        )
+    else:
+        effects = tuple(
+            PairEffectSize(first, second,
+                           _effect_size(a, b, options, paired, parametric, split_sizes=split_sizes))
+            for first, second, _, _, a, b in aligned
+        )
+    return tests, effects
+
+
+@dataclass(frozen=True)
+class _PairedSummary:
+    """The descriptive parts of a paired PairwiseTest that do not come from the test itself."""
+
+    r_plus: float
+    r_minus: float
+    rank_biserial: float
+    mean: float
+    ci_low: float
+    ci_high: float
+
+
+def _paired_summaries(aligned: list[tuple], options: Options,
+                      split_sizes: tuple[int, int] | None) -> list[_PairedSummary]:
+    """Compute `_PairedSummary` for pairs of equal length, with one vectorized call per quantity.
+
+    Each value equals the one `_pairwise_test` computes for the pair alone:
+    rank sums are exact multiples of 1/2, and `t_intervals` matches
+    `t_interval` row by row.
+    """
+    a = np.array([a for *_, a, _ in aligned])
+    b = np.array([b for *_, b in aligned])
+    gains = _oriented(b, options) - _oriented(a, options)
+    r_plus, r_minus = signed_rank_sums_rows(gains, options.zero_method)
+    effects = effect_sizes.matched_pairs_rank_biserial(gains, options.zero_method)
+    if split_sizes is None:
+        mean, low, high = t_intervals(a - b, options.confidence_level)
+    else:
+        mean, low, high = np.array([
+            _corrected_interval(row, split_sizes, options.confidence_level) for row in a - b
+        ]).T
+    return [
+        _PairedSummary(float(r_plus[row]), float(r_minus[row]), float(effects[row]),
+                       float(mean[row]), float(low[row]), float(high[row]))
+        for row in range(len(aligned))
+    ]
 
 
 def _pairwise_test(first: str, second: str, a: np.ndarray, b: np.ndarray, pair: PairResult,
                    statistic: float, test: str, correction: str, options: Options, paired: bool,
-                   method: str | None, split_sizes: tuple[int, int] | None = None) -> PairwiseTest:
+                   method: str | None, split_sizes: tuple[int, int] | None = None,
+                   summary: _PairedSummary | None = None) -> PairwiseTest:
     gain = _oriented(b, options) - _oriented(a, options) if paired else None
     if paired:
-        r_plus, r_minus = signed_rank_sums(gain, options.zero_method)
-        effect = float(effect_sizes.matched_pairs_rank_biserial(gain, options.zero_method))
-        if split_sizes is None:
-            mean, low, high = t_interval(a - b, options.confidence_level)
-        else:
-            mean, low, high = _corrected_interval(a - b, split_sizes, options.confidence_level)
+        if summary is None:
+            summary = _paired_summaries(
+                [(first, second, pair, statistic, a, b)], options, split_sizes
+            )[0]
+        r_plus, r_minus, effect = summary.r_plus, summary.r_minus, summary.rank_biserial
+        mean, low, high = summary.mean, summary.ci_low, summary.ci_high
         n, n_nonzero = int(a.size), int(np.count_nonzero(gain))
         name = "rank-biserial"
         method = method or (choose_method(gain) if test == "wilcoxon" else _PAIR_METHODS.get(test, ""))

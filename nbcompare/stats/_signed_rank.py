@@ -181,6 +181,84 @@ def signed_rank_test(d: np.ndarray, zero_method: str) -> SignedRankResult:
     )
 
 
+def signed_rank_sums_rows(differences: np.ndarray, zero_method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return the arrays ``(R+, R-)`` of `signed_rank_sums` for each row of `differences`.
+
+    The rows must not contain NaN. Zero differences have the smallest absolute
+    value, so under "wilcox" the rank of a nonzero difference among the nonzero
+    ones is its rank among all differences minus the number of zeros. Ranks are
+    multiples of 1/2, so every sum is exact and equals the one-row result.
+    """
+    differences = np.ascontiguousarray(differences, dtype=float)
+    if differences.shape[-1] == 0:
+        zeros = np.zeros(differences.shape[:-1])
+        return zeros, zeros.copy()
+    ranks = stats.rankdata(np.abs(differences), method="average", axis=-1)
+    zero = differences == 0
+    if zero_method == "wilcox":
+        ranks = ranks - np.sum(zero, axis=-1, keepdims=True)
+    r_plus = np.sum(np.where(differences > 0, ranks, 0.0), axis=-1)
+    r_minus = np.sum(np.where(differences < 0, ranks, 0.0), axis=-1)
+    if zero_method == "zsplit":
+        half_zero_ranks = np.sum(np.where(zero, ranks, 0.0), axis=-1) / 2
+        r_plus = r_plus + half_zero_ranks
+        r_minus = r_minus + half_zero_ranks
+    return r_plus, r_minus
+
+
+def signed_rank_tests(differences: np.ndarray, zero_method: str) -> list[SignedRankResult]:
+    """Run `signed_rank_test` on each row of `differences`, with one scipy call per method.
+
+    The result for each row is the one `signed_rank_test` returns for that row
+    alone: scipy.stats.wilcoxon with ``axis=-1`` computes every row
+    independently, and the rows are grouped by the method `choose_method`
+    picks for each. Rows with NaN go through `signed_rank_test` one by one.
+    """
+    differences = np.ascontiguousarray(differences, dtype=float)
+    if differences.ndim != 2:
+        raise ValueError(
+            f"differences must be a 2-D array, one row per pair; got shape {differences.shape}."
+        )
+    if np.isnan(differences).any():
+        return [signed_rank_test(row, zero_method) for row in differences]
+
+    n = differences.shape[1]
+    n_nonzero = np.count_nonzero(differences, axis=1)
+    r_plus, r_minus = signed_rank_sums_rows(differences, zero_method)
+    # As in signed_rank_test: no nonzero difference leaves nothing to rank,
+    # except under "zsplit" with at least one (zero) difference.
+    undefined = (n_nonzero == 0) & (n == 0 or zero_method != "zsplit")
+    methods = np.array([METHOD_UNDEFINED if skip else choose_method(row)
+                        for row, skip in zip(differences, undefined)])
+    statistic = np.zeros(len(differences))
+    pvalue = np.full(len(differences), np.nan)
+    for method in np.unique(methods[~undefined]):
+        rows = methods == method
+        result = stats.wilcoxon(
+            differences[rows],
+            zero_method=zero_method,
+            correction=False,
+            alternative="two-sided",
+            method=_scipy_method(method),
+            axis=-1,
+        )
+        statistic[rows] = result.statistic
+        pvalue[rows] = result.pvalue
+    return [
+        SignedRankResult(
+            statistic=float(statistic[row]),
+            pvalue=float(pvalue[row]),
+            r_plus=float(r_plus[row]),
+            r_minus=float(r_minus[row]),
+            rank_biserial=rank_biserial(float(r_plus[row]), float(r_minus[row])),
+            n=n,
+            n_nonzero=int(n_nonzero[row]),
+            method=str(methods[row]),
+        )
+        for row in range(len(differences))
+    ]
+
+
 def _scipy_method(method: str) -> str | stats.PermutationMethod:
     if method == METHOD_PERMUTATION:
         # n_resamples=inf makes permutation_test enumerate every sign pattern.
