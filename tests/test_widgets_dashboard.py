@@ -536,3 +536,33 @@ def test_dashboard_waits_then_reports_failed_launch(tmp_path, monkeypatch):
     assert "no_such_module_xyz" in text
     with pytest.raises(TimeoutError):
         dashboard.wait_ready(timeout=0)
+
+
+def test_figures_follow_table_in_event_loop(dashboard):
+    import asyncio
+
+    before = dashboard.figures.outputs
+
+    async def change_metric():
+        dashboard.metric.value = "f1_macro"
+        table_first = "f1_macro" in dashboard.table.value
+        figures_waiting = dashboard.figures.outputs == before
+        await asyncio.sleep(0)  # the loop runs the queued draw
+        return table_first, figures_waiting
+
+    table_first, figures_waiting = asyncio.run(change_metric())
+    assert table_first
+    assert figures_waiting
+    assert "f1_macro" in dashboard.figures.outputs[1]["data"]["text/plain"]
+
+
+def test_flush_draws_pending_figures(dashboard):
+    import asyncio
+
+    async def change_and_flush():
+        dashboard.metric.value = "ece"
+        dashboard.flush_figures()
+        return dashboard.figures.outputs
+
+    outputs = asyncio.run(change_and_flush())
+    assert "ece" in outputs[1]["data"]["text/plain"]

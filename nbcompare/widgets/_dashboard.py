@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import os
@@ -81,6 +82,10 @@ class ResultsDashboard(widgets.VBox):
         self._figures: tuple[Any, ...] = ()
         self._status_html = ""
         self._snapshot: str | None = None
+        # Figures of the current comparison not drawn yet, and whether a draw is queued
+        # on the kernel's event loop.
+        self._figures_pending = False
+        self._draw_queued = False
         self.waiting = widgets.HTML("")
         self.waiting.add_class("nbc-dashboard-waiting")
         super().__init__([])
@@ -243,7 +248,7 @@ class ResultsDashboard(widgets.VBox):
             self._set_message("", _OK_COLOR)
         self.table.value = comparison._repr_html_()
         self.summary.value = _summary_html(comparison)
-        self._draw_figures()
+        self._schedule_figures()
         self._status_html = self.message.value
         return comparison
 
@@ -296,6 +301,39 @@ class ResultsDashboard(widgets.VBox):
             plt.close(figure)
         return figures
 
+    def _schedule_figures(self) -> None:
+        """Draw the figures after the table, or at once when no event loop runs.
+
+        In a kernel, a control change runs update() on the kernel's asyncio loop.
+        Queuing the draw on that loop lets the frontend show the new table and
+        summary before the figures, which take longer than the statistics for
+        large studies. Several quick changes share one draw, of the last comparison.
+        """
+        self._figures_pending = True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush_figures()
+            return
+        if not self._draw_queued:
+            self._draw_queued = True
+            loop.call_soon(self._draw_queued_figures)
+
+    def _draw_queued_figures(self) -> None:
+        self._draw_queued = False
+        self.flush_figures()
+
+    def flush_figures(self) -> None:
+        """Draw the figures of the current comparison now if an update left them pending.
+
+        Needed only in code that changes a control and reads ``figures`` in the
+        same cell, because the kernel draws them after the cell otherwise.
+        """
+        if self._figures_pending and self.comparison is not None:
+            self._figures_pending = False
+            self._snapshot = None
+            self._draw_figures()
+
     def _draw_figures(self) -> None:
         import base64
 
@@ -344,6 +382,7 @@ class ResultsDashboard(widgets.VBox):
         This is the ``text/html`` of the dashboard's output, which renderers
         without a widget manager show in place of the controls.
         """
+        self.flush_figures()
         if self._snapshot is None:
             self._snapshot = self._render_snapshot()
         return self._snapshot
