@@ -63,10 +63,22 @@ def test_quickstart_notebook_runs_a_study(notebook_env):
     assert results.frame["trial_id"].nunique() == 4
     assert set(results.frame["status"]) == {"completed"}
 
-    # Exported without a widget manager, the dashboard falls back to its static copy.
+    # The widgets replaced their outputs' text/html copies through their display ids
+    # when the launch finished, so the saved notebook shows the finished state.
+    outputs = {cell.source.splitlines()[0]: cell.outputs for cell in nb.cells if cell.cell_type == "code"}
+    panel_copy = outputs["panel = LaunchPanel(builder)"][0]["data"]["text/html"]
+    dashboard_copy = outputs["dashboard = ResultsDashboard(panel)"][0]["data"]["text/html"]
+    assert "4/4 trials finished" in panel_copy
+    assert "Waiting for the launch" not in dashboard_copy
+    assert "resnet" in dashboard_copy
+    assert dashboard_copy.count("data:image/png;base64") == 2
+
+    # Exported without a widget manager, each widget falls back to its static copy.
     executed = notebook_env / "quickstart-executed.ipynb"
     nbformat.write(nb, executed)
     html_path = export_notebook(executed, notebook_env / "quickstart.html", formats=("html",))
     text = Path(html_path).read_text()
-    assert "resnet" in text
-    assert "data:image/png;base64" in text
+    assert "Static copy of the study builder" in text
+    assert "Static copy of the launch panel" in text
+    assert "Static snapshot of the results dashboard" in text
+    assert text.count("data:image/png;base64") >= 2

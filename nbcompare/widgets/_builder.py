@@ -21,6 +21,7 @@ from nbcompare.launch._executors import (
 from nbcompare.study import MEASURED_METRICS, Metric, Study, load_study
 from nbcompare.widgets._candidate import CandidateRow
 from nbcompare.widgets._executor import ExecutorForm
+from nbcompare.widgets._snapshot import StaticCopyDisplay, static_copy_html
 from nbcompare.workloads import available_workloads, get_workload
 
 __all__ = ["StudyBuilder"]
@@ -36,7 +37,7 @@ _FIELD_DEFAULTS: dict[str, Any] = {
 }
 
 
-class StudyBuilder(widgets.VBox):
+class StudyBuilder(StaticCopyDisplay, widgets.VBox):
     """A notebook form that builds a :class:`~nbcompare.Study` and the executor to run it on.
 
     Every action has a code equivalent: :meth:`study` returns the Study,
@@ -440,6 +441,22 @@ class StudyBuilder(widgets.VBox):
             return
         self.file_message.value = f'<span style="color:#1b5e20">Loaded {html.escape(str(path))}.</span>'
 
+    def static_html(self) -> str:
+        try:
+            body = f"<p>Python that builds and launches the study in the form:</p><pre>{html.escape(self.code())}</pre>"
+        except StudyError:
+            body = f"<p>The form does not describe a valid study yet.</p>{self.message.value}"
+        return static_copy_html("study builder", body)
+
+    def static_plain(self) -> str | None:
+        name = self.name.value.strip() or "(unnamed)"
+        return f"StudyBuilder: study {name}, {len(self.candidates)} candidate(s)."
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """Add the equivalent Python code, or why the form is invalid, as ``text/html``."""
+        return self._mimebundle_with_copy(super()._repr_mimebundle_(**kwargs),
+                                          kwargs.get("include"), kwargs.get("exclude"))
+
     def _refresh_code(self) -> None:
         """Show :meth:`code` under the form while the Show code toggle is on."""
         if not self.show_code.value:
@@ -464,3 +481,4 @@ class StudyBuilder(widgets.VBox):
         except StudyError:
             pass  # study() has shown the error in self.message
         self._refresh_code()
+        self.queue_static_refresh()

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 
 from nbcompare.results import ResultSet
 from nbcompare.stats import Comparison, compare
+from nbcompare.widgets._snapshot import StaticCopyDisplay
 
 __all__ = ["ResultsDashboard"]
 
@@ -31,7 +32,7 @@ _WARNING_COLOR = "#8a5a00"
 _OK_COLOR = "#1b5e20"
 
 
-class ResultsDashboard(widgets.VBox):
+class ResultsDashboard(StaticCopyDisplay, widgets.VBox):
     """Controls for :func:`~nbcompare.compare` with the live tables, text and figures.
 
     Changing any control reruns ``compare`` and updates ``table``, ``summary`` and
@@ -79,7 +80,7 @@ class ResultsDashboard(widgets.VBox):
         # State behind snapshot_html(): the control values and figures of the comparison
         # shown, the message of the last update, and the cached snapshot (None = stale).
         self._shown_options: dict[str, Any] = {}
-        self._figures: tuple[Any, ...] = ()
+        self._figure_images: list[tuple[bytes | None, str]] = []
         self._status_html = ""
         self._snapshot: str | None = None
         # Figures of the current comparison not drawn yet, and whether a draw is queued
@@ -105,6 +106,7 @@ class ResultsDashboard(widgets.VBox):
         self._snapshot = None
         self.waiting.value = f'<span style="color:{color}">{html.escape(text)}</span>'
         self.children = (self.waiting,)
+        self.refresh_static_copy()
 
     def _launch_finished(self, panel: Any) -> None:
         """Load the results of the panel's launch; called by the panel when a launch ends."""
@@ -333,15 +335,17 @@ class ResultsDashboard(widgets.VBox):
             self._figures_pending = False
             self._snapshot = None
             self._draw_figures()
+            self.refresh_static_copy()
 
     def _draw_figures(self) -> None:
         import base64
 
         from nbcompare.widgets import _snapshot
 
-        self._figures = ()
+        self._figure_images = []
         try:
             figures = self._figure_pair(self.comparison)
+            images = [(_snapshot.figure_png(figure), alt) for figure, alt in zip(figures, self._figure_alts())]
         except Exception as error:  # noqa: BLE001 - a plot error must not hide the tables
             logger.exception("Drawing the figures of metric %s failed.", self.comparison.metric)
             self.figures.outputs = ()
@@ -351,16 +355,12 @@ class ResultsDashboard(widgets.VBox):
         # The PNGs are written into the Output widget's outputs directly. Displaying
         # inside ``with self.figures`` captures nothing when update() runs outside the
         # cell that created the dashboard, as it does in the launch panel's thread.
-        outputs = []
-        for figure, alt in zip(figures, self._figure_alts()):
-            data = _snapshot.figure_png(figure)
-            if data is None:
-                continue
-            outputs.append({"output_type": "display_data", "metadata": {},
-                            "data": {"image/png": base64.b64encode(data).decode("ascii"), "text/plain": alt}})
-        self.figures.outputs = tuple(outputs)
-        # Kept for snapshot_html(). pyplot no longer references them, so the next update frees them.
-        self._figures = figures
+        self.figures.outputs = tuple(
+            {"output_type": "display_data", "metadata": {},
+             "data": {"image/png": base64.b64encode(data).decode("ascii"), "text/plain": alt}}
+            for data, alt in images if data is not None)
+        # Kept for snapshot_html(), so the snapshot does not render the PNGs again.
+        self._figure_images = images
 
     def _figure_alts(self) -> tuple[str, str]:
         metric = self.comparison.metric
@@ -398,14 +398,23 @@ class ResultsDashboard(widgets.VBox):
                 options=_snapshot.options_html(self._option_labels(), list(self.candidates.value)),
                 status=f"<p>{self._status_html}</p>" if self._status_html else "",
                 summary="<p>No valid comparison yet.</p>", table="", figures="")
-        alts = self._figure_alts()
         return _snapshot.snapshot_html(
             options=_snapshot.options_html(self._shown_options, list(self.comparison.candidates)),
             status=f"<p>{self._status_html}</p>" if self._status_html else "",
             summary=self.summary.value,
             table=self.table.value,
-            figures=_snapshot.figures_html(zip(self._figures, alts)),
+            figures=_snapshot.images_html(self._figure_images),
         )
+
+    def static_html(self) -> str:
+        return self.snapshot_html()
+
+    def static_plain(self) -> str | None:
+        if self.comparison is None:
+            return None
+        return (f"ResultsDashboard: {self.comparison.metric}, candidates "
+                f"{', '.join(self.comparison.candidates)}. The controls need "
+                "ipywidgets 8 in JupyterLab or Jupyter Notebook.")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """Add the static snapshot as ``text/html`` to ipywidgets' widget-view bundle.
@@ -415,24 +424,13 @@ class ResultsDashboard(widgets.VBox):
         so a trusted notebook with a running kernel shows the live controls.
         nbconvert's HTML and nbviewer show ``text/html`` unless the notebook
         stores the widget state (see ``nbcompare.report._export.static_widget_outputs``).
+        The copy is sent again whenever the figures are redrawn
+        (:meth:`~nbcompare.widgets._snapshot.StaticCopyDisplay.refresh_static_copy`).
         """
-        # NOTE: the snapshot is made when the output is created. Control changes made
-        # afterwards are not in a saved notebook's text/html until the cell runs again.
         # NOTE: GitHub's notebook preview is expected to show text/html, the richest type
         # it supports. No GitHub rendering has been checked.
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        include, exclude = kwargs.get("include"), kwargs.get("exclude")
-        if (include is None or "text/html" in include) and not (exclude and "text/html" in exclude):
-            bundle["text/html"] = self.snapshot_html()
-        if self.comparison is not None:
-            # ipywidgets' text/plain is the truncated repr of the children, which is of no
-            # use to a reader of a terminal or a LaTeX export.
-            bundle["text/plain"] = (f"ResultsDashboard: {self.comparison.metric}, candidates "
-                                    f"{', '.join(self.comparison.candidates)}. The controls need "
-                                    "ipywidgets 8 in JupyterLab or Jupyter Notebook.")
-        return bundle
+        return self._mimebundle_with_copy(super()._repr_mimebundle_(**kwargs),
+                                          kwargs.get("include"), kwargs.get("exclude"))
 
     # -- exports -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from nbcompare.launch._progress import Progress, count_progress
 from nbcompare.launch._records import RecordsLayout, read_json
 from nbcompare.study import Study
+from nbcompare.widgets._snapshot import StaticCopyDisplay, static_copy_html
 
 __all__ = ["LaunchPanel"]
 
@@ -27,7 +28,7 @@ _WARNING_COLOR = "#8a5a00"
 _MAX_MESSAGE_CHARS = 300
 
 
-class LaunchPanel(widgets.VBox):
+class LaunchPanel(StaticCopyDisplay, widgets.VBox):
     """A launch button, a cancel button, a progress bar and a table of the study's trials.
 
     The launch button calls :func:`nbcompare.launch.run_study` in a background
@@ -114,6 +115,7 @@ class LaunchPanel(widgets.VBox):
 
     def _notify_finished(self) -> None:
         self._has_finished = True
+        self.refresh_static_copy()
         for callback in list(self._finish_callbacks):
             self._call_finish_callback(callback)
 
@@ -342,6 +344,8 @@ class LaunchPanel(widgets.VBox):
             self._following = False
             self._update_buttons()
         self._show_outcome()
+        # The final status is known only now: the launch thread ends before it.
+        self.refresh_static_copy()
         if done and on_done is not None:
             on_done()
 
@@ -409,6 +413,22 @@ class LaunchPanel(widgets.VBox):
             )
         return (f'<table class="nbcompare-trials"><thead><tr>{header}</tr></thead>'
                 f"<tbody>{''.join(rows)}</tbody></table>")
+
+    # -- static copy ---------------------------------------------------------------------
+
+    def static_html(self) -> str:
+        progress = f"<p><b>Trials:</b> {html.escape(self.progress.description)}</p>" if self._study else ""
+        return static_copy_html("launch panel", f"{progress}{self.status.value}{self.table.value}")
+
+    def static_plain(self) -> str | None:
+        if self._study is None:
+            return None
+        return f"LaunchPanel: study {self._study.name!r}, trials {self.progress.description}."
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """Add a static copy of the status and the trials table as ``text/html``."""
+        return self._mimebundle_with_copy(super()._repr_mimebundle_(**kwargs),
+                                          kwargs.get("include"), kwargs.get("exclude"))
 
     def _set_status(self, text: str, color: str) -> None:
         self.status.value = f'<span style="color:{color}">{html.escape(text)}</span>'

@@ -78,14 +78,17 @@ def figures_html(figures: Iterable[tuple[Any, str]]) -> str:
             parts.append(f"<p><i>{html.escape(alt)}: rendering failed "
                          f"({html.escape(type(error).__name__)}: {html.escape(str(error))}).</i></p>")
             continue
-        if data is None:
-            parts.append(f"<p><i>{html.escape(alt)}: left out because its PNG exceeds "
-                         f"{MAX_FIGURE_BYTES // 1000} kB.</i></p>")
-            continue
-        encoded = base64.b64encode(data).decode("ascii")
-        parts.append(f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
-                     'style="max-width:100%; height:auto; display:block; margin:0.5em 0">')
+        parts.append(images_html([(data, alt)]))
     return "\n".join(parts)
+
+
+def static_copy_html(title: str, body: str) -> str:
+    """Wrap escaped HTML ``body`` as the static copy of a widget named ``title``."""
+    note = (f"Static copy of the {title}, made when this output was last updated. For the "
+            "interactive form, open the notebook in JupyterLab or Jupyter Notebook with ipywidgets 8 "
+            "installed and run the cell again.")
+    return (f'<div class="{SNAPSHOT_CLASS}"><p style="color:#555"><i>{html.escape(note)}</i></p>\n'
+            f"{body}</div>")
 
 
 def snapshot_html(*, options: str, status: str, summary: str, table: str, figures: str) -> str:
@@ -96,3 +99,94 @@ def snapshot_html(*, options: str, status: str, summary: str, table: str, figure
     parts += [fragment for fragment in (status, summary, table, figures) if fragment]
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def images_html(images: Iterable[tuple[bytes | None, str]]) -> str:
+    """Render ``(PNG bytes, alt text)`` pairs as base64 ``<img>`` elements; None bytes give a note."""
+    parts = []
+    for data, alt in images:
+        if data is None:
+            parts.append(f"<p><i>{html.escape(alt)}: left out because its PNG exceeds "
+                         f"{MAX_FIGURE_BYTES // 1000} kB.</i></p>")
+            continue
+        encoded = base64.b64encode(data).decode("ascii")
+        parts.append(f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
+                     'style="max-width:100%; height:auto; display:block; margin:0.5em 0">')
+    return "\n".join(parts)
+
+
+class StaticCopyDisplay:
+    """Mixin for a widget whose output carries a ``text/html`` copy that follows its state.
+
+    Renderers without a widget manager (nbconvert, nbviewer, GitHub) show the
+    ``text/html`` of an output. IPython's display protocol allows an output to be
+    replaced later through its display id, so the widget displays itself with an
+    id and :meth:`refresh_static_copy` sends the current copy to every output of
+    it. JupyterLab and nbclient apply such an update to the stored notebook, so a
+    notebook saved after a launch finished shows the finished state.
+
+    A subclass implements ``static_html()`` and may override ``static_plain()``.
+    """
+
+    _display_id: str | None = None
+
+    def static_html(self) -> str:
+        raise NotImplementedError
+
+    def static_plain(self) -> str | None:
+        return None
+
+    def _mimebundle_with_copy(self, bundle: dict[str, Any] | None, include=None, exclude=None):
+        if bundle is None:
+            return None
+        if (include is None or "text/html" in include) and not (exclude and "text/html" in exclude):
+            bundle["text/html"] = self.static_html()
+        plain = self.static_plain()
+        if plain is not None:
+            # ipywidgets' text/plain is the truncated repr of the children, which is of no
+            # use to a reader of a terminal or a LaTeX export.
+            bundle["text/plain"] = plain
+        return bundle
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        if self._display_id is None:
+            import uuid
+
+            self._display_id = uuid.uuid4().hex
+        display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
+
+    def queue_static_refresh(self, delay_s: float = 1.0) -> None:
+        """Refresh the copy ``delay_s`` seconds from now on the kernel's event loop.
+
+        Several calls within the delay give one refresh, so a form can call this on
+        every keystroke. Without a running event loop it refreshes at once.
+        """
+        if self._display_id is None:
+            return
+        try:
+            import asyncio
+
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.refresh_static_copy()
+            return
+        if getattr(self, "_refresh_handle", None) is not None:
+            self._refresh_handle.cancel()
+        self._refresh_handle = loop.call_later(delay_s, self.refresh_static_copy)
+
+    def refresh_static_copy(self) -> None:
+        """Replace the ``text/html`` copy in every output that displays this widget.
+
+        Does nothing before the widget is displayed in IPython. Errors are logged,
+        because a stale copy must not break the live widget.
+        """
+        if self._display_id is None:
+            return
+        try:
+            from IPython.display import update_display
+
+            update_display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
+        except Exception:  # noqa: BLE001 - the live widget keeps working without the copy
+            logger.exception("Updating the static copy of %s failed.", type(self).__name__)
