@@ -1,6 +1,9 @@
 """The launcher end to end through NeMo Run's real LocalExecutor."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -155,3 +158,36 @@ def test_trial_module_in_working_directory_is_importable(tmp_path, nemorun_home,
     wide = run.results().wide(["score"]).set_index(["candidate", "seed"])["score"]
     assert wide[("b", 1)] == pytest.approx(1.5)
     assert set(run.results().frame["status"]) == {"completed"}
+
+
+def test_script_without_main_guard_launches_once(tmp_path):
+    """A launching script re-imported in each shard must not start the study again."""
+    script = tmp_path / "snippet.py"
+    script.write_text(
+        "import nbcompare as nbc\n"
+        "study = nbc.Study(name='noguard', candidates=[nbc.Candidate('a', 'synthetic', mean=0.0),\n"
+        "                  nbc.Candidate('b', 'synthetic', mean=0.5)], seeds=range(3), metrics=['score'])\n"
+        "study.run(workers=1)\n"
+        "print('launcher finished')\n"
+    )
+    env = dict(os.environ, NEMORUN_HOME=str(tmp_path / "nemorun-home"),
+               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("NBCOMPARE_SHARD_OF", None)
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=300)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.count("launcher finished") == 1
+    launches = (tmp_path / "results" / "noguard" / "launches.jsonl").read_text().splitlines()
+    assert len(launches) == 1
+    records = [json.loads(p.read_text()) for p in (tmp_path / "results" / "noguard" / "records").glob("*.json")]
+    assert len(records) == 6
+    assert {r["status"] for r in records} == {"completed"}
+
+
+def test_run_study_inside_shard_raises(monkeypatch):
+    monkeypatch.setenv("NBCOMPARE_SHARD_OF", "outer")
+    study = nbc.Study("inner", [nbc.Candidate("a", "synthetic"), nbc.Candidate("b", "synthetic")],
+                      seeds=range(2), metrics=["score"])
+    with pytest.raises(RuntimeError, match='if __name__ == "__main__":'):
+        study.run()

@@ -850,3 +850,19 @@ def test_custom_metric_survives_yaml(tmp_path):
     other.load_yaml(tmp_path / "study.yaml")
     assert other.study() == builder.study()
     assert dict((name, label) for label, name in other.metrics.options)["gap"] == "gap (lower is better)"
+
+
+def test_show_code_follows_executor_edits():
+    builder = _clicked_builder("code-executor")
+    builder.show_code.value = True
+    assert "SlurmExecutor" not in builder.code_view.value
+
+    form = builder.executor_form
+    form.kind.value = "slurm"
+    for name, value in {"partition": "batch", "account": "ml", "time": "01:00:00",
+                        "host": "login.example.org", "user": "alice", "job_dir": "/scratch/alice"}.items():
+        getattr(form, name).value = value
+    shown = html.unescape(builder.code_view.value)
+    assert "SlurmExecutor" in shown
+    assert "partition='batch'" in shown
+    assert shown == f"<pre>{builder.code()}</pre>"

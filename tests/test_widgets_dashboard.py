@@ -566,3 +566,12 @@ def test_flush_draws_pending_figures(dashboard):
 
     outputs = asyncio.run(change_and_flush())
     assert "ece" in outputs[1]["data"]["text/plain"]
+
+
+def test_alpha_out_of_range_named(dashboard):
+    kept = dashboard.comparison
+    dashboard.alpha.value = 1.5
+
+    assert dashboard.comparison is kept
+    assert "1.5" in html.unescape(dashboard.message.value)
+    assert "alpha" in html.unescape(dashboard.message.value)

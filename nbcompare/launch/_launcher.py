@@ -58,6 +58,10 @@ def _default_workers(executor: Any) -> int:
     return max(1, int(nodes) * int(tasks))
 
 
+SHARD_ENV_VAR = "NBCOMPARE_SHARD_OF"
+"""Environment variable set in every shard process, to the study's name."""
+
+
 def _prepare_local_executor(executor: Any) -> Any:
     """Make the local executor's shards use this interpreter and see the working directory.
 
@@ -317,9 +321,21 @@ def run_study(study: Study, *, results_dir: str | os.PathLike[str] | None = None
 
     if not isinstance(study, Study):
         raise TypeError(f"study must be an nbcompare.Study, got {type(study).__name__}.")
+    if os.environ.get(SHARD_ENV_VAR):
+        raise RuntimeError(
+            f"run_study() was called inside a trial shard of study {os.environ[SHARD_ENV_VAR]!r}. "
+            "NeMo Run runs the launching script's module again in each shard, and this script "
+            "launches a study at import time. Put the launch under "
+            "`if __name__ == \"__main__\":` in the script."
+        )
     layout = RecordsLayout(results_dir or Path("results") / study.name)
     executor = executor if executor is not None else run.LocalExecutor()
-    executor = _prepare_local_executor(executor)
+    # A copy, so the environment variable below does not change the caller's executor.
+    executor = _prepare_local_executor(executor).clone()
+    # Marks the shard processes. A script without a __main__ guard then stops at its
+    # run_study() call when a shard imports it, and NeMo Run 0.11 logs the error as
+    # a warning and runs the shard, instead of the shard launching the study again.
+    executor.env_vars.setdefault(SHARD_ENV_VAR, study.name)
     workers = workers if workers is not None else _default_workers(executor)
 
     pending = _pending(study.trials(), layout, resume, retry_failed)

@@ -98,8 +98,16 @@ def omnibus_sentence(comparison: Any) -> str:
             f"blocks ({how}): {symbol}{degrees} = {test.statistic:.4g}, p = {format_p(test.pvalue)}.")
 
 
+def _join_names(names: list[str]) -> str:
+    """Join escaped candidate names as "a", "a and b" or "a, b and c"."""
+    escaped = [escape_markdown(name) for name in names]
+    if len(escaped) <= 2:
+        return " and ".join(escaped)
+    return ", ".join(escaped[:-1]) + " and " + escaped[-1]
+
+
 def _pair_phrase(pair: Any, correction: str) -> str:
-    return (f"{escape_markdown(pair.model_a)} vs {escape_markdown(pair.model_b)}: "
+    return (f"{escape_markdown(pair.model_a)} vs {escape_markdown(pair.model_b)}, "
             f"adjusted p = {format_p(pair.pvalue_adjusted)} ({correction_name(correction)}; "
             f"{test_name(pair.test)}, raw p = {format_p(pair.pvalue)}, "
             f"{pair.effect_size_name} = {pair.effect_size:+.2f})")
@@ -122,7 +130,8 @@ def recommendation(comparison: Any) -> str:
                 f"{comparison.family_size} pairs).")
     else:
         weak = [p for p in pairs if not p.reject]
-        tail = (f" Its lead is **not** significant at α = {comparison.alpha:g} against "
+        others = [p.model_b if p.model_a == best.candidate else p.model_a for p in weak]
+        tail = (f" Its lead over {_join_names(others)} is **not** significant at α = {comparison.alpha:g}: "
                 + "; ".join(_pair_phrase(p, comparison.correction) for p in weak) + ".")
     return head + tail
 

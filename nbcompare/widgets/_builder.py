@@ -90,7 +90,7 @@ class StudyBuilder(StaticCopyDisplay, widgets.VBox):
         self.metric_message = widgets.HTML("")
         self.add_button = widgets.Button(description="Add candidate", icon="plus")
         self.candidates_box = widgets.VBox([])
-        self.executor_form = ExecutorForm()
+        self.executor_form = ExecutorForm(on_change=self._executor_changed)
         self.message = widgets.HTML("")
         self.show_code = widgets.ToggleButton(value=False, description="Show code", icon="code",
                                               tooltip="Show Python that builds and launches this study")
@@ -440,6 +440,13 @@ class StudyBuilder(StaticCopyDisplay, widgets.VBox):
             self.file_message.value = f'<span style="color:#b00020">Not loaded: {html.escape(str(error))}</span>'
             return
         self.file_message.value = f'<span style="color:#1b5e20">Loaded {html.escape(str(path))}.</span>'
+
+    def _executor_changed(self) -> None:
+        # The form reports its first values while the builder is still being built.
+        if self._loading or not hasattr(self, "code_view"):
+            return
+        self._refresh_code()
+        self.queue_static_refresh()
 
     def static_html(self) -> str:
         try:

@@ -163,17 +163,22 @@ class ResultsDashboard(StaticCopyDisplay, widgets.VBox):
         self.test = widgets.Dropdown(options=list(TEST_CHOICES), value="auto", description="Test",
                                      tooltip='"classic" runs compare() with test=None')
         self.correction = widgets.Dropdown(options=CORRECTIONS, value="holm", description="Correction")
-        self.alpha = widgets.BoundedFloatText(value=0.05, min=0.0, max=1.0, step=0.01, description="Alpha")
-        self.confidence_level = widgets.BoundedFloatText(value=0.95, min=0.0, max=1.0, step=0.01,
-                                                         description="CI level")
+        # Unbounded fields: a bounded one would clamp 1.5 to 1.0 without a word, and
+        # compare() names the invalid value and the valid range.
+        self.alpha = widgets.FloatText(value=0.05, step=0.01, description="Alpha")
+        self.confidence_level = widgets.FloatText(value=0.95, step=0.01, description="CI level")
         self.candidates = widgets.SelectMultiple(options=list(results.candidates),
                                                  value=tuple(results.candidates),
                                                  description="Candidates",
                                                  rows=min(8, max(2, len(results.candidates))))
         self.export_dir = widgets.Text(value=self._export_dir, description="Export to")
-        self.export_figures_button = widgets.Button(description="Figures (PDF, PNG)", icon="image")
-        self.export_latex_button = widgets.Button(description="LaTeX table", icon="table")
-        self.export_report_button = widgets.Button(description="Report", icon="file")
+        # ipywidgets gives buttons a fixed width that cuts longer labels short.
+        self.export_figures_button = widgets.Button(description="Figures (PDF, PNG)", icon="image",
+                                                    layout=widgets.Layout(width="auto"))
+        self.export_latex_button = widgets.Button(description="LaTeX table", icon="table",
+                                                  layout=widgets.Layout(width="auto"))
+        self.export_report_button = widgets.Button(description="Report", icon="file",
+                                                   layout=widgets.Layout(width="auto"))
         self.message = widgets.HTML("")
         self.table = widgets.HTML("")
         self.summary = widgets.HTML("")
