@@ -205,5 +205,119 @@ def test_cli_run_rejects_invalid_executor(tmp_path, capsys):
     assert main(["run", str(path), "--results-dir", str(tmp_path / "results")]) == 2
 
     error = capsys.readouterr().err
-    assert f"{path}: Slurm time limit '90 minutes' is not HH:MM:SS" in error
+    assert f"{path}: Slurm time limit '90 minutes' is invalid" in error
     assert not (tmp_path / "results").exists()
+
+
+# -- messages name their own class and field ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: _study(name="my study/1"), "Study.name='my study/1' contains ['/']"),
+        (lambda: _study(name=" "), "Study.name must be a non-empty string, got ' '."),
+        (lambda: _study(name="-study"), "Study.name='-study' starts with '-'"),
+        (lambda: _study(name="study\n"), "Study.name='study\\n' contains ['\\n']"),
+        (lambda: nbc.Task("train/test"), "Task.name='train/test' contains ['/']"),
+        (lambda: nbc.Task(""), "Task.name must be a non-empty string, got ''."),
+        (lambda: nbc.Task("t", {"k": float("nan")}), "Task('t').k=nan is not a finite number"),
+        (lambda: nbc.Metric("f1/macro"), "Metric.name='f1/macro' contains ['/']"),
+        (lambda: nbc.Metric("f1", higher_is_better="yes"), "Metric('f1').higher_is_better must be True or False"),
+        (lambda: nbc.Candidate(""), "Candidate.name must be a non-empty string, got ''."),
+        (lambda: nbc.Candidate("a\tb"), "Candidate.name='a\\tb' contains control or non-printable characters"),
+        (lambda: nbc.Candidate("x" * 201), "Candidate.name has 201 characters"),
+        (lambda: nbc.Candidate("a", 3), "Candidate('a').workload must be a workload name"),
+        (lambda: nbc.Candidate("a", "synthetic", mean=float("inf")), "Candidate('a').mean=inf is not a finite number"),
+    ],
+)
+def test_error_names_own_class_and_field(build, message):
+    with pytest.raises(nbc.StudyError) as raised:
+        build()
+    assert message in str(raised.value)
+
+
+def test_study_name_error_is_not_about_metric():
+    with pytest.raises(nbc.StudyError) as raised:
+        _study(name="my study/1")
+    assert "Metric" not in str(raised.value)
+    assert "use letters, digits, spaces and _ . - + only" in str(raised.value)
+
+
+# -- a workload's own config check ----------------------------------------------------------
+
+
+def test_config_check_of_builtin_workloads():
+    from nbcompare.workloads import config_check
+
+    digits_check = config_check(get_workload("digits"))
+    synthetic_check = config_check(get_workload("synthetic"))
+
+    digits_check({"architecture": "mlp", "epochs": 3, "task": "digits"})
+    with pytest.raises(ValueError, match="hyperparameter 'epochs' of architecture 'mlp' must be a positive integer"):
+        digits_check({"architecture": "mlp", "epochs": "abc", "task": "digits"})
+    synthetic_check({"mean": 1.0, "task": "synthetic"})
+    with pytest.raises(ValueError, match=r"Unknown synthetic hyperparameter\(s\) \['meen'\]"):
+        synthetic_check({"meen": 1.0})
+
+
+def test_config_check_falls_back_to_module(tmp_path, monkeypatch):
+    from nbcompare.workloads import Workload, config_check
+
+    (tmp_path / "checked_trials.py").write_text(
+        "def check_config(config):\n"
+        "    if 'bad' in config:\n"
+        "        raise ValueError('bad is not a key')\n"
+        "\n"
+        "def fit(config, seed, context):\n"
+        "    return {'score': 1.0}\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with_module_check = Workload("checked", "checked_trials:fit", {"score": True})
+    missing_module = Workload("missing", "no_such_module_for_check:fit", {"score": True})
+
+    check = config_check(with_module_check)
+
+    with pytest.raises(ValueError, match="bad is not a key"):
+        check({"bad": 1})
+    assert config_check(missing_module) is None
+
+
+def test_register_workload_rejects_check_without_colon():
+    from nbcompare.workloads import Workload, register_workload
+
+    workload = Workload("bad-check", "pkg.mod:fit", {"score": True}, check="pkg.mod.check_config")
+    with pytest.raises(ValueError, match="Workload.check must look like 'package.module:function'"):
+        register_workload(workload)
+
+
+def test_digits_config_check_needs_no_torch():
+    import subprocess
+    import sys
+
+    script = textwrap.dedent(
+        """
+        import sys
+
+        class BlockTorch:
+            def find_spec(self, name, path=None, target=None):
+                if name.partition(".")[0] == "torch":
+                    raise ModuleNotFoundError(f"{name} is blocked by the test")
+
+        sys.meta_path.insert(0, BlockTorch())
+        from nbcompare.workloads import config_check, get_workload
+        check = config_check(get_workload("digits"))
+        try:
+            check({"architecture": "mlp", "lr": "fast"})
+        except ValueError as error:
+            print(error)
+        print("torch imported:", "torch" in sys.modules)
+        print("sklearn imported:", "sklearn" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert "hyperparameter 'lr' of architecture 'mlp' must be a positive number, got 'fast'" in result.stdout
+    assert "torch imported: False" in result.stdout
+    assert "sklearn imported: False" in result.stdout

@@ -354,10 +354,10 @@ def test_builder_slurm_local_tunnel():
 
 
 @pytest.mark.parametrize("text, problem, fix", [
-    ("1:00", "Slurm time limit '1:00' is not HH:MM:SS", "for example 02:00:00"),
-    ("01:75:00", "Slurm time limit '01:75:00' has 75 minutes", "write 01:30:00 instead of 00:90:00"),
+    ("1:00:00:00", "Slurm time limit '1:00:00:00' is invalid", "days-hours:minutes:seconds"),
+    ("01:75:00", "Slurm time limit '01:75:00' has 75 minutes", "write '2:15:00' instead"),
     ("00:00:00", "Slurm time limit '00:00:00' is zero", "for example 01:00:00"),
-    ("two hours", "Slurm time limit 'two hours' is not HH:MM:SS", "for example 02:00:00"),
+    ("two hours", "Slurm time limit 'two hours' is invalid", "for example 02:00:00 or 1-12:00:00"),
 ])
 def test_builder_invalid_time_limit_message(text, problem, fix):
     builder = _slurm_builder(time=text)
@@ -467,10 +467,10 @@ def test_builder_code_constructs_other_executor(study_runs):
 def test_builder_code_raises_when_executor_invalid():
     builder = _slurm_builder(time="90 minutes")
 
-    with pytest.raises(ExecutorSpecError, match="not HH:MM:SS"):
+    with pytest.raises(ExecutorSpecError, match="'90 minutes' is invalid"):
         builder.code()
 
-    assert "not HH:MM:SS" in builder.message.value
+    assert "'90 minutes' is invalid" in html.unescape(builder.message.value)
 
 
 def test_builder_yaml_round_trip_with_executor(tmp_path):
@@ -866,3 +866,237 @@ def test_show_code_follows_executor_edits():
     assert "SlurmExecutor" in shown
     assert "partition='batch'" in shown
     assert shown == f"<pre>{builder.code()}</pre>"
+
+
+# -- candidate rows run the workload's own config check -----------------------------------
+
+
+def _digits_builder(name="digits-check"):
+    builder = StudyBuilder(default_workload="digits")
+    builder.name.value = name
+    builder.add_candidate("mlp", "digits", {"architecture": "mlp"})
+    builder.add_candidate("resnet", "digits", {"architecture": "resnet"})
+    builder.metrics.value = ("accuracy",)
+    return builder
+
+
+@pytest.mark.parametrize("key, text, expected", [
+    ("epochs", "abc", "hyperparameter 'epochs' of architecture 'mlp' must be a positive integer, got 'abc'. "
+                      "The default is 30."),
+    ("epochs", "-2", "hyperparameter 'epochs' of architecture 'mlp' must be a positive integer, got -2."),
+    ("epochs", "2.5", "hyperparameter 'epochs' of architecture 'mlp' must be a positive integer, got 2.5."),
+    ("lrr", "0.01", "unknown config key 'lrr' for architecture 'mlp'."),
+    ("lr", "fast", "hyperparameter 'lr' of architecture 'mlp' must be a positive number, got 'fast'."),
+])
+def test_digits_row_rejects_invalid_hyperparameter(key, text, expected):
+    import re
+
+    builder = _digits_builder()
+    row = builder.candidates[0]
+    assert "Valid study" in builder.message.value
+
+    row.add_param_button.click()
+    row.params[-1].key.value = key
+    row.params[-1].value.value = text
+
+    assert expected in html.unescape(row.message.value)
+    assert "Candidate('mlp') is invalid for workload 'digits'" in html.unescape(row.message.value)
+    assert "Valid study" not in builder.message.value
+    assert expected in html.unescape(builder.message.value)
+    with pytest.raises(nbc.StudyError, match=re.escape(expected)):
+        builder.study()
+    with pytest.raises(nbc.StudyError, match=re.escape(expected)):
+        row.candidate()
+
+    row.params[-1].key.value = "epochs"
+    row.params[-1].value.value = "3"
+    assert row.message.value == ""
+    assert "Valid study" in builder.message.value
+
+
+def test_digits_row_without_architecture_is_invalid():
+    builder = _digits_builder()
+    row = builder.candidates[0]
+
+    row.architecture.value = "(workload default)"
+
+    assert "config is missing the key 'architecture'" in html.unescape(row.message.value)
+    assert "Valid study" not in builder.message.value
+
+
+def test_synthetic_row_rejects_unknown_key():
+    builder = _clicked_builder("synthetic-check")
+    row = builder.candidates[0]
+
+    row.params[0].key.value = "meen"
+
+    assert "Unknown synthetic hyperparameter(s) ['meen']" in html.unescape(row.message.value)
+    assert "Valid study" not in builder.message.value
+
+
+def test_function_path_row_is_not_checked():
+    builder = StudyBuilder(default_workload="synthetic")
+    builder.add_candidate("a", "mypkg.trials:fit", {"epochs": "abc", "lrr": 1})
+
+    row = builder.candidates[0]
+
+    assert row.message.value == ""
+    assert row.candidate().params == {"epochs": "abc", "lrr": 1}
+
+
+def test_digits_row_check_needs_no_torch():
+    script = (
+        "import sys\n"
+        "class BlockTorch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.partition('.')[0] == 'torch':\n"
+        "            raise ModuleNotFoundError(f'{name} is blocked by the test')\n"
+        "sys.meta_path.insert(0, BlockTorch())\n"
+        "from nbcompare.widgets._candidate import CandidateRow\n"
+        "row = CandidateRow(['digits', 'synthetic'], name='a', workload='digits',\n"
+        "                   params={'architecture': 'mlp', 'epochs': 'abc'})\n"
+        "print(row.architecture.value)\n"
+        "print(row.message.value)\n"
+        "print('torch imported:', 'torch' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "mlp"
+    assert "must be a positive integer, got &#x27;abc&#x27;" in result.stdout
+    assert "torch imported: False" in result.stdout
+
+
+# -- Slurm time limits -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "90",  # minutes
+    "90:30",  # minutes:seconds
+    "02:30:00",  # hours:minutes:seconds
+    "100:00:00",  # hours may exceed 23 when they come first
+    "1-12",  # days-hours
+    "1-01:30",  # days-hours:minutes
+    "1-01:00:00",  # days-hours:minutes:seconds
+    "0:30",
+])
+def test_slurm_time_limit_forms_pass_through(text):
+    builder = _slurm_builder(time=text)
+
+    executor, _ = builder.executor()
+
+    assert builder.executor_form.messages["slurm"]["time"].value == ""
+    assert executor.time == text
+    assert f"time={text!r}" in builder.code()
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("0", "Slurm time limit '0' is zero, which Slurm reads as no time limit"),
+    ("0:00", "Slurm time limit '0:00' is zero"),
+    ("0:00:00", "Slurm time limit '0:00:00' is zero"),
+    ("0-0", "Slurm time limit '0-0' is zero"),
+    ("0-00:00:00", "Slurm time limit '0-00:00:00' is zero"),
+    ("1-24", "has 24 hours, but in the form days-hours the hours must be below 24; write '2-00' instead."),
+    ("1-01:60", "has 60 minutes, but in the form days-hours:minutes the minutes must be below 60; "
+                "write '1-02:00' instead."),
+    ("1:61", "has 61 seconds, but in the form minutes:seconds the seconds must be below 60; write '2:01' instead."),
+    ("00:90:00", "has 90 minutes, but in the form hours:minutes:seconds the minutes must be below 60; "
+                 "write '1:30:00' instead."),
+    ("1:00:00:00", "Slurm time limit '1:00:00:00' is invalid"),
+    ("1-", "Slurm time limit '1-' is invalid"),
+    ("-1", "Slurm time limit '-1' is invalid"),
+    ("1h", "Slurm time limit '1h' is invalid"),
+    ("\u0661\u0662", "is invalid"),  # Arabic-Indic digits, which Slurm does not read
+    ("", "Slurm time limit '' is invalid"),
+    (5400, "Slurm time limit 5400 is a number, not text; in YAML quote it"),
+])
+def test_slurm_time_limit_rejects(value, expected):
+    from nbcompare.launch._executors import check_executor_spec
+
+    spec = {"kind": "slurm", "account": "ml", "time": value}
+
+    errors = check_executor_spec(spec)
+
+    assert set(errors) == {"time"}
+    assert expected in errors["time"]
+
+
+def test_slurm_time_limit_message_lists_forms():
+    from nbcompare.launch._executors import check_time_limit
+
+    message = check_time_limit("two hours")
+
+    for form in ("minutes", "minutes:seconds", "hours:minutes:seconds", "days-hours",
+                 "days-hours:minutes", "days-hours:minutes:seconds"):
+        assert f'"{form}"' in message
+
+
+def test_slurm_time_limit_from_yaml(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(_code_study("slurm-days").to_yaml()
+                    + "executor:\n  kind: slurm\n  account: ml\n  time: '1-01:00:00'\n")
+
+    choice = load_executor(path)
+
+    assert choice.executor.time == "1-01:00:00"
+
+
+# -- free-form executor text names a NeMo Run class first -----------------------------------
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("os.system('echo pwned')", "'os.system' is not a NeMo Run executor class: it is outside the nemo_run package"),
+    ("subprocess.Popen(args=['id'])", "'subprocess.Popen' is not a NeMo Run executor class"),
+    ("executor: os.system\ncommand: echo pwned\n", "'os.system' is not a NeMo Run executor class"),
+    ("system('echo pwned')", "class 'system' was not found in nemo_run."),
+    ("nemo_run.__loader__('x')", "'nemo_run.__loader__' is not a NeMo Run executor class: it names a private"),
+    ("nemo_run.SSHTunnel('h')", "'nemo_run.SSHTunnel' is not a NeMo Run executor class"),
+    ("nemo_run.DockerExecutor(container_image='x', packager=os.getenv('P'))",
+     "'os.getenv' is not a NeMo Run class: it is outside the nemo_run package"),
+    ("nemo_run.DockerExecutor(container_image='x', packager=nemo_run.Experiment(title='t'))",
+     "'nemo_run.Experiment' cannot be an argument; arguments may construct only NeMo Run dataclasses"),
+    ("nemo_run.core.execution.base.os.system('echo pwned')",
+     "class 'nemo_run.core.execution.base.os.system' was not found in nemo_run."),
+])
+def test_free_form_executor_names_nemo_run_class_first(source, expected):
+    from nbcompare.launch._executors import check_executor_spec
+
+    errors = check_executor_spec({"kind": "other", "source": source})
+
+    assert expected in errors["source"]
+    assert "positional arguments" not in errors["source"]
+
+
+def test_free_form_executor_imports_no_named_module(tmp_path, monkeypatch):
+    from nbcompare.launch._executors import check_executor_spec
+
+    marker = tmp_path / "imported"
+    (tmp_path / "pwned_module.py").write_text(
+        f"from pathlib import Path\nPath({str(marker)!r}).write_text('imported')\n"
+        "class Executor:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    sources = ["pwned_module.Executor(name='x')",
+               "pwned_module.Executor",
+               "executor: pwned_module.Executor\n",
+               "nemo_run.DockerExecutor(container_image='x', packager=pwned_module.Executor())"]
+    for source in sources:
+        errors = check_executor_spec({"kind": "other", "source": source})
+        assert "'pwned_module.Executor' is not a NeMo Run" in errors["source"], source
+
+    assert not marker.exists()
+    assert "pwned_module" not in sys.modules
+
+
+def test_free_form_executor_accepts_full_nemo_run_path():
+    import nemo_run as run
+    from nbcompare.launch._executors import executor_from_spec
+
+    spec = {"kind": "other", "workers": 1,
+            "source": "nemo_run.core.execution.docker.DockerExecutor(container_image='python:3.11', "
+                      "packager=run.GitArchivePackager(subpath='src'))"}
+
+    executor, _ = executor_from_spec(spec)
+
+    assert isinstance(executor, run.DockerExecutor)
+    assert isinstance(executor.packager, run.GitArchivePackager)

@@ -14,7 +14,7 @@ kinds of settings exist::
 
 ``source`` is a Python call expression or YAML ``key: value`` lines whose
 ``executor`` key names the class. It is parsed, never evaluated: arguments are
-literals or nested calls of NeMo Run classes. Building an executor constructs the
+literals or nested calls of NeMo Run dataclasses. Building an executor constructs the
 objects only; an ``SSHTunnel`` connects when the experiment starts, not before.
 """
 
@@ -23,10 +23,10 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
-import importlib
 import math
 import os
 import re
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
@@ -58,7 +58,20 @@ _KEYS = {
     "other": {"kind", "workers", "source"},
 }
 _TUNNEL_KEYS = {"kind", "host", "user", "job_dir"}
-_TIME = re.compile(r"^(\d+):(\d{2}):(\d{2})$")
+# The forms sbatch --time accepts (Slurm's sbatch man page). Each name lists the fields in order.
+_TIME_FORMS = {
+    "minutes": r"(?P<minutes>\d+)",
+    "minutes:seconds": r"(?P<minutes>\d+):(?P<seconds>\d{1,2})",
+    "hours:minutes:seconds": r"(?P<hours>\d+):(?P<minutes>\d{1,2}):(?P<seconds>\d{1,2})",
+    "days-hours": r"(?P<days>\d+)-(?P<hours>\d{1,2})",
+    "days-hours:minutes": r"(?P<days>\d+)-(?P<hours>\d{1,2}):(?P<minutes>\d{1,2})",
+    "days-hours:minutes:seconds": r"(?P<days>\d+)-(?P<hours>\d{1,2}):(?P<minutes>\d{1,2}):(?P<seconds>\d{1,2})",
+}
+# re.ASCII: \d would otherwise match digits of other scripts, which Slurm does not read.
+_TIME_PATTERNS = {form: re.compile(pattern, re.ASCII) for form, pattern in _TIME_FORMS.items()}
+_TIME_UNIT_SECONDS = {"days": 86_400, "hours": 3_600, "minutes": 60, "seconds": 1}
+_TIME_FORMS_TEXT = ('"minutes", "minutes:seconds", "hours:minutes:seconds", "days-hours", '
+                    '"days-hours:minutes" or "days-hours:minutes:seconds"')
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.\-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$")
 _EXAMPLE_SOURCE = "nemo_run.DockerExecutor(container_image='python:3.11')"
 
@@ -137,24 +150,57 @@ def _check_word(label: str, value: Any, *, required: bool, fix: str) -> str | No
 
 
 def check_time_limit(value: Any) -> str | None:
-    """Return why ``value`` is not a Slurm time limit ``HH:MM:SS``, or None when it is one."""
+    """Return why ``value`` is not a Slurm time limit, or None when it is one.
+
+    The accepted forms are those of ``sbatch --time``: minutes, minutes:seconds,
+    hours:minutes:seconds, days-hours, days-hours:minutes and
+    days-hours:minutes:seconds. The first field may be any size. A field after
+    it must be below 24 (hours) or 60 (minutes, seconds). A zero limit is
+    rejected, because Slurm reads it as "no time limit".
+    """
     if _is_int(value):
         # PyYAML reads an unquoted 1:30:00 as the base-60 number 5400.
-        return (f"Slurm time limit {value!r} is a number, not HH:MM:SS; in YAML quote it, "
+        return (f"Slurm time limit {value!r} is a number, not text; in YAML quote it, "
                 "for example time: '01:30:00'.")
-    text = value.strip() if isinstance(value, str) else value
-    match = _TIME.match(text) if isinstance(text, str) else None
-    if match is None:
-        return (f"Slurm time limit {value!r} is not HH:MM:SS; write hours, minutes and seconds, "
-                "for example 02:00:00.")
-    hours, minutes, seconds = (int(part) for part in match.groups())
-    if minutes >= 60 or seconds >= 60:
-        return (f"Slurm time limit {value!r} has {minutes} minutes and {seconds} seconds; both must "
-                "be below 60, so write 01:30:00 instead of 00:90:00.")
-    if hours == minutes == seconds == 0:
-        return (f"Slurm time limit {value!r} is zero; give the longest time one job may run, "
-                "for example 01:00:00.")
+    text = value.strip() if isinstance(value, str) else None
+    fields = _time_fields(text) if text else None
+    if fields is None:
+        return (f"Slurm time limit {value!r} is invalid; write it as {_TIME_FORMS_TEXT}, "
+                "for example 02:00:00 or 1-12:00:00.")
+    form, parts = fields
+    names = list(parts)
+    for name in names[1:]:
+        limit = _TIME_UNIT_SECONDS[names[names.index(name) - 1]] // _TIME_UNIT_SECONDS[name]
+        if parts[name] >= limit:
+            return (f"Slurm time limit {value!r} has {parts[name]} {name}, but in the form {form} the "
+                    f"{name} must be below {limit}; write {_carried_time(parts)!r} instead.")
+    if not any(parts.values()):
+        return (f"Slurm time limit {value!r} is zero, which Slurm reads as no time limit; give the "
+                "longest time one job may run, for example 01:00:00.")
     return None
+
+
+def _time_fields(text: str) -> tuple[str, dict[str, int]] | None:
+    """Return the form ``text`` matches and its fields in order as integers, or None when none matches."""
+    for form, pattern in _TIME_PATTERNS.items():
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return form, {name: int(amount) for name, amount in match.groupdict().items()}
+    return None
+
+
+def _carried_time(parts: Mapping[str, int]) -> str:
+    """Return the same duration in the same form, with each field after the first below its limit."""
+    remaining = sum(amount * _TIME_UNIT_SECONDS[name] for name, amount in parts.items())
+    text = ""
+    for name in parts:
+        amount, remaining = divmod(remaining, _TIME_UNIT_SECONDS[name])
+        if not text:
+            text = str(amount)
+        else:
+            separator = "-" if name == "hours" and "days" in parts else ":"
+            text += f"{separator}{amount:02d}"
+    return text
 
 
 def _check_tunnel(tunnel: Any) -> dict[str, str]:
@@ -282,9 +328,11 @@ def _dotted_name(node: ast.AST) -> str | None:
     return None
 
 
-def _call_from_ast(node: ast.AST) -> ExecutorCall:
+def _call_from_ast(node: ast.AST, *, top: bool) -> ExecutorCall:
+    """Convert a parsed call to an ExecutorCall, checking that it names a NeMo Run class first."""
     path = _dotted_name(node)
     if path is not None:
+        _resolve_class(path, top=top)
         return ExecutorCall(path, {})
     if not isinstance(node, ast.Call):
         raise _source_error(f"{ast.unparse(node)!r} is not a call of an executor class; write "
@@ -293,6 +341,7 @@ def _call_from_ast(node: ast.AST) -> ExecutorCall:
     if path is None:
         raise _source_error(f"{ast.unparse(node.func)!r} is not a class name; call a class by its "
                             "dotted name, for example nemo_run.DockerExecutor(...).")
+    _resolve_class(path, top=top)
     if node.args:
         raise _source_error(f"{path}(...) has positional arguments; pass every argument by keyword, "
                             "for example container_image='python:3.11'.")
@@ -303,7 +352,7 @@ def _call_from_ast(node: ast.AST) -> ExecutorCall:
                                 "argument as keyword=value.")
         value = keyword.value
         if isinstance(value, ast.Call):
-            kwargs[keyword.arg] = _call_from_ast(value)
+            kwargs[keyword.arg] = _call_from_ast(value, top=False)
             continue
         try:
             kwargs[keyword.arg] = ast.literal_eval(value)
@@ -355,6 +404,7 @@ def _parse_yaml_source(text: str, python_error: SyntaxError | None) -> ExecutorC
     if not isinstance(path, str) or not path.strip():
         raise _source_error(f"executor: {path!r} is not a class name; write for example "
                             "'executor: nemo_run.DockerExecutor'.")
+    _resolve_class(path.strip(), top=True)
     kwargs = {}
     for key, value in data.items():
         if key == EXECUTOR_KEY:
@@ -368,8 +418,11 @@ def _parse_yaml_source(text: str, python_error: SyntaxError | None) -> ExecutorC
 def parse_executor_source(text: Any) -> ExecutorCall:
     """Parse free-form executor text: a Python call expression, or YAML with an ``executor`` key.
 
-    Nothing is evaluated or imported here; :func:`executor_from_spec` resolves the
-    class and checks the arguments.
+    Every class name is checked first, by attribute lookup in ``nemo_run`` (see
+    :func:`_resolve_class`). Then each argument must be a literal, which
+    ``ast.literal_eval`` reads, or a nested call of a NeMo Run class. Nothing in
+    the text is executed or imported. :func:`executor_from_spec` checks the
+    argument names and constructs the objects.
     """
     if not isinstance(text, str) or not text.strip():
         raise _source_error(f"the text is empty; write a call such as {_EXAMPLE_SOURCE}, or "
@@ -379,7 +432,7 @@ def parse_executor_source(text: Any) -> ExecutorCall:
     except SyntaxError as error:
         return _parse_yaml_source(text, error)
     if isinstance(tree.body, (ast.Call, ast.Name, ast.Attribute)):
-        return _call_from_ast(tree.body)
+        return _call_from_ast(tree.body, top=True)
     return _parse_yaml_source(text, None)  # for example a YAML flow mapping {executor: ...}
 
 
@@ -394,36 +447,53 @@ def _nemo_run_executors() -> list[str]:
                   and name != "Executor")
 
 
+def _in_nemo_run(name: str) -> bool:
+    return name == "nemo_run" or name.startswith("nemo_run.")
+
+
 def _resolve_class(path: str, *, top: bool) -> type:
-    """Import the class a dotted path names; ``run.`` and bare names refer to ``nemo_run``."""
+    """Look up the class a dotted path names in the ``nemo_run`` package.
+
+    ``nemo_run.X``, ``run.X`` and a bare ``X`` name ``nemo_run.X``. A longer path
+    such as ``nemo_run.core.execution.docker.DockerExecutor`` walks the submodules
+    that ``nemo_run`` has already imported. The lookup is ``getattr`` only, so the
+    only import is ``nemo_run`` itself, and a path that leaves ``nemo_run`` is
+    rejected before any of its names is looked up. ``top`` is True for the
+    executor, which must subclass ``nemo_run.Executor``, and False for an
+    argument's class, which must be a NeMo Run dataclass such as ``SSHTunnel``.
+    """
     import nemo_run as run
 
+    expected_kind = "executor class" if top else "class"
+    fix = ("name a subclass of nemo_run.Executor such as nemo_run.DockerExecutor."
+           if top else "arguments may construct only NeMo Run dataclasses such as nemo_run.SSHTunnel(...).")
     parts = path.split(".")
-    if parts[0] == "run":
-        parts[0] = "nemo_run"
-    elif len(parts) == 1:
-        parts = ["nemo_run", parts[0]]
-    obj: Any = None
-    for end in range(len(parts) - 1, 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:end]))
-        except ImportError:
-            continue
-        for attr in parts[end:]:
-            obj = getattr(obj, attr, None)
-        break
-    if not isinstance(obj, type):
+    if parts[0] in ("nemo_run", "run") and len(parts) > 1:
+        parts = parts[1:]
+    elif len(parts) > 1:
+        raise _source_error(f"{path!r} is not a NeMo Run {expected_kind}: it is outside the nemo_run package; {fix}")
+    if not all(part.isidentifier() for part in parts):
+        raise _source_error(f"{path!r} is not a dotted class name; {fix}")
+    if any(part.startswith("_") for part in parts):
+        raise _source_error(f"{path!r} is not a NeMo Run {expected_kind}: it names a private attribute; {fix}")
+    obj: Any = run
+    for part in parts:
+        if not (isinstance(obj, types.ModuleType) and _in_nemo_run(obj.__name__)):
+            obj = None
+            break
+        obj = getattr(obj, part, None)
+    if obj is None:
         known = _nemo_run_executors()
         close = difflib.get_close_matches(parts[-1], known, n=1)
         hint = f" Did you mean 'nemo_run.{close[0]}'?" if close else ""
-        raise _source_error(f"class {path!r} was not found.{hint} NeMo Run's executors: "
+        raise _source_error(f"class {path!r} was not found in nemo_run.{hint} NeMo Run's executors: "
                             f"{', '.join(known)}.")
+    if not isinstance(obj, type) or not _in_nemo_run(obj.__module__):
+        raise _source_error(f"{path!r} is not a NeMo Run {expected_kind}; {fix}")
     if top and not issubclass(obj, run.Executor):
-        raise _source_error(f"{path!r} is not a NeMo Run executor class; name a subclass of "
-                            "nemo_run.Executor such as nemo_run.DockerExecutor.")
-    if not top and not obj.__module__.startswith("nemo_run"):
-        raise _source_error(f"{path!r} is not a NeMo Run class; arguments may construct only nemo_run "
-                            "objects such as nemo_run.SSHTunnel(...).")
+        raise _source_error(f"{path!r} is not a NeMo Run executor class; {fix}")
+    if not top and (issubclass(obj, run.Executor) or not dataclasses.is_dataclass(obj)):
+        raise _source_error(f"{path!r} cannot be an argument; {fix}")
     return obj
 
 

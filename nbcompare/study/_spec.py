@@ -14,7 +14,8 @@ from nbcompare.exceptions import StudyError, TrialFunctionError
 __all__ = ["Metric", "Candidate", "Task", "MEASURED_METRICS", "function_path"]
 
 # Study, task and metric names: the study name names the results directory.
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-+ ]*$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-+ ]*")
+_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_.\-+ ]")
 _MAX_DISPLAY_NAME = 200
 
 # Quantities the toolkit measures for every trial, whatever the workload; lower is better.
@@ -31,10 +32,15 @@ MEASURED_METRICS: dict[str, bool] = {
 def _check_name(field_name: str, value: Any, owner: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise StudyError(f"{owner}.{field_name} must be a non-empty string, got {value!r}.")
-    if not _NAME.match(value):
+    if not _NAME.fullmatch(value):
+        invalid = sorted({c for c in value if not _NAME_CHARACTER.fullmatch(c)})
+        if invalid:
+            raise StudyError(
+                f"{owner}.{field_name}={value!r} contains {invalid}, which cannot appear in file "
+                "names; use letters, digits, spaces and _ . - + only."
+            )
         raise StudyError(
-            f"{owner}.{field_name}={value!r} contains characters that cannot appear in file "
-            "names; use letters, digits, spaces and _ . - + only."
+            f"{owner}.{field_name}={value!r} starts with {value[0]!r}; start it with a letter or digit."
         )
     return value
 

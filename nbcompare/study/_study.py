@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from nbcompare.exceptions import StudyError
-from nbcompare.study._spec import MEASURED_METRICS, Candidate, Metric, Task, function_path
+from nbcompare.study._spec import MEASURED_METRICS, Candidate, Metric, Task, _check_name, function_path
 from nbcompare.study._trial import Trial
 from nbcompare.workloads import Workload, available_workloads, get_workload
 
@@ -150,9 +150,7 @@ class Study:
 
     def __post_init__(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise StudyError(f"Study.name must be a non-empty string, got {self.name!r}.")
-        Metric(self.name)  # reuses the file-name check
+        _check_name("name", self.name, "Study")
         set_("candidates", tuple(_as_candidate(c, i) for i, c in enumerate(self.candidates)))
         set_("seeds", _as_seeds(self.seeds))
         set_("metrics", tuple(_as_metric(m, i) for i, m in enumerate(self.metrics)))

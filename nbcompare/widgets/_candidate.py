@@ -10,8 +10,9 @@ import ipywidgets as widgets
 
 from nbcompare.exceptions import StudyError
 from nbcompare.study import Candidate
+from nbcompare.workloads import config_check, get_workload
 
-__all__ = ["CandidateRow", "HyperparameterRow", "parse_value", "digits_architectures"]
+__all__ = ["CandidateRow", "HyperparameterRow", "check_workload_config", "digits_architectures", "parse_value"]
 
 # The digits workload takes its model from this hyperparameter; the row edits it
 # with a dropdown instead of a key/value row.
@@ -43,12 +44,39 @@ def format_value(value: Any) -> str:
 def digits_architectures() -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
     """Return the digits workload's architectures and their default hyperparameters.
 
-    Importing :mod:`nbcompare.workloads.digits` imports torch, so the builder calls
-    this only when a row selects the digits workload.
+    They come from the digits configuration module, which does not import torch.
     """
-    from nbcompare.workloads import digits
+    from nbcompare.workloads import _digits_config
 
-    return tuple(digits.ARCHITECTURES), {k: dict(v) for k, v in digits.DEFAULTS.items()}
+    return tuple(_digits_config.ARCHITECTURES), {k: dict(v) for k, v in _digits_config.DEFAULTS.items()}
+
+
+def check_workload_config(candidate: Candidate) -> None:
+    """Raise StudyError if the candidate's registered workload rejects its hyperparameters.
+
+    The check is the one the launcher runs before any trial starts (see
+    :func:`nbcompare.workloads.config_check`), on the config a trial of the
+    workload's first task gets. A ``"package.module:function"`` workload, an
+    unregistered name and a workload without a check are not checked here.
+    """
+    if ":" in candidate.workload:
+        return
+    try:
+        workload = get_workload(candidate.workload)
+    except ValueError:
+        return  # Study names the unknown workload and suggests a registered one.
+    check = config_check(workload)
+    if check is None:
+        return
+    # Study uses the workload's first task when no task is given, and "default" when it declares none.
+    # NOTE: parameters of the tasks of a loaded study are not merged here; the launcher checks them.
+    task = workload.tasks[0] if workload.tasks else "default"
+    try:
+        check({**candidate.params, "task": task})
+    except ValueError as error:
+        raise StudyError(
+            f"Candidate({candidate.name!r}) is invalid for workload {workload.name!r}: {error}"
+        ) from None
 
 
 class HyperparameterRow(widgets.HBox):
@@ -174,7 +202,11 @@ class CandidateRow(widgets.VBox):
         self._changed()
 
     def candidate(self) -> Candidate:
-        """Build the row's Candidate; raise StudyError naming the invalid field."""
+        """Build the row's Candidate; raise StudyError naming the invalid field.
+
+        A registered workload's own config check runs here too, so the row and the
+        builder reject a hyperparameter that the launcher would reject.
+        """
         name = self.name.value.strip()
         params: dict[str, Any] = {}
         if self._uses_architecture() and self.architecture.value != NO_ARCHITECTURE:
@@ -202,7 +234,9 @@ class CandidateRow(widgets.VBox):
             if not row.value.value.strip():
                 raise StudyError(f"Candidate({name!r}) hyperparameter {key!r} has no value.")
             params[key] = parse_value(row.value.value)
-        return Candidate(name, self.workload.value, **params)
+        candidate = Candidate(name, self.workload.value, **params)
+        check_workload_config(candidate)
+        return candidate
 
     def validate(self) -> StudyError | None:
         """Show the row's validation message and return the error, or None when valid."""

@@ -50,7 +50,10 @@ class ExecutorForm(widgets.VBox):
 
         self.account = widgets.Text(value=slurm["account"], description="Account", placeholder="required")
         self.partition = widgets.Text(value="", description="Partition", placeholder="cluster default")
-        self.time = widgets.Text(value=slurm["time"], description="Time limit", placeholder="HH:MM:SS")
+        self.time = widgets.Text(value=slurm["time"], description="Time limit",
+                                 placeholder="HH:MM:SS or D-HH:MM:SS",
+                                 tooltip="Slurm --time: minutes, minutes:seconds, hours:minutes:seconds, "
+                                         "days-hours, days-hours:minutes or days-hours:minutes:seconds")
         self.nodes = widgets.BoundedIntText(value=slurm["nodes"], min=1, max=_MAX_COUNT, description="Nodes")
         self.gpus_per_node = widgets.BoundedIntText(value=slurm["gpus_per_node"], min=0, max=1024,
                                                     description="GPUs/node")

@@ -8,10 +8,11 @@ torch: the function's module is imported only inside the trial process.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
-__all__ = ["Workload", "register_workload", "get_workload", "available_workloads"]
+__all__ = ["Workload", "register_workload", "get_workload", "available_workloads", "config_check"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,12 @@ class Workload:
         Tasks (datasets) the function accepts as ``config["task"]``.
     description : str
         One line for ``--help`` and error messages.
+    check : str
+        Import path ``"package.module:function"`` of ``check(config)``, which raises
+        ValueError for a ``config`` the trial function would reject. Give it when the
+        trial function's module is slow to import (the digits check needs no torch).
+        When empty, :func:`config_check` uses the ``check_config`` of the trial
+        function's module, which is also the function the launcher calls.
     """
 
     name: str
@@ -37,6 +44,7 @@ class Workload:
     metrics: Mapping[str, bool]
     tasks: tuple[str, ...] = ()
     description: str = ""
+    check: str = ""
 
 
 _REGISTRY: dict[str, Workload] = {}
@@ -52,6 +60,10 @@ def register_workload(workload: Workload, *, replace: bool = False) -> Workload:
     if ":" not in workload.function:
         raise ValueError(
             f"Workload.function must look like 'package.module:function', got {workload.function!r}."
+        )
+    if workload.check and ":" not in workload.check:
+        raise ValueError(
+            f"Workload.check must look like 'package.module:function' or be empty, got {workload.check!r}."
         )
     _REGISTRY[workload.name] = workload
     return workload
@@ -75,6 +87,27 @@ def available_workloads() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 
+def config_check(workload: Workload) -> Callable[[Mapping[str, Any]], None] | None:
+    """Return the function that raises ValueError for a config ``workload`` rejects.
+
+    That is :attr:`Workload.check` when set, else the ``check_config`` of the trial
+    function's module. Returns None when the module has no ``check_config`` or
+    cannot be imported here, because a remote executor may still import it.
+    """
+    path = workload.check or f"{workload.function.partition(':')[0]}:check_config"
+    module_name, _, attribute = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        if workload.check:
+            raise
+        return None
+    check = getattr(module, attribute, None)
+    if workload.check and not callable(check):
+        raise ValueError(f"Workload.check={workload.check!r} of workload {workload.name!r} is not a function.")
+    return check if callable(check) else None
+
+
 # The directions duplicate nbcompare.workloads.digits.METRICS so that validating a
 # study does not import torch; a test checks that the two agree.
 register_workload(
@@ -91,6 +124,7 @@ register_workload(
         },
         tasks=("digits",),
         description="PyTorch MLP, residual CNN or vision transformer on scikit-learn's 8x8 digits",
+        check="nbcompare.workloads._digits_config:check_config",
     )
 )
 
