@@ -119,7 +119,8 @@ class CandidateRow(widgets.VBox):
                                          layout=widgets.Layout(width="300px"))
         self.architecture = widgets.Dropdown(options=[NO_ARCHITECTURE], description="Architecture",
                                              layout=widgets.Layout(width="260px", display="none"))
-        self.add_param_button = widgets.Button(description="Add hyperparameter", icon="plus")
+        self.add_param_button = widgets.Button(description="Add hyperparameter", icon="plus",
+                                               layout=widgets.Layout(width="auto"))
         self.defaults_button = widgets.Button(
             description="Fill defaults", tooltip="Add the architecture's default hyperparameters",
             layout=widgets.Layout(display="none"))
