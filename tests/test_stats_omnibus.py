@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
@@ -235,6 +235,114 @@ def test_rm_anova_matches_sums_of_squares():
     assert result.pvalue == pytest.approx(stats.f.sf(f_value, df1, df2), rel=1e-9)
     assert result.effect_size == pytest.approx(ss_candidate / (ss_candidate + ss_error), rel=1e-9)
     assert result.effect_size_name == "partial eta-squared"
+
+
+
+# A 4 x 3 table with integer values, whose decomposition can be checked by hand:
+# grand mean 11/3, block means 3, 3, 5, 11/3, candidate means 2, 3, 6. Derived by
+# hand: SS_candidate = 4 (25/9 + 4/9 + 49/9) = 104/3, SS_block = 3 (4/9 + 4/9 + 16/9)
+# = 8, SS_total = 134/3, SS_error = 134/3 - 104/3 - 8 = 2, so
+# F = (104/3 / 2) / (2 / 6) = 52 with (2, 6) df. For 2 numerator df the F upper
+# tail has the closed form (1 + 2F/d)^(-d/2), so p = (1 + 52/3)^(-3) = (3/55)^3.
+HAND_TABLE = np.array([[1.0, 3.0, 5.0], [2.0, 2.0, 5.0], [3.0, 4.0, 8.0], [2.0, 3.0, 6.0]])
+
+
+def test_rm_anova_hand_derived_table():
+    result = rm_anova(HAND_TABLE)
+
+    assert result.statistic == pytest.approx(52.0, rel=1e-13)
+    assert result.df == (2.0, 6.0)
+    assert result.pvalue == pytest.approx((3 / 55) ** 3, rel=1e-12)
+    assert result.effect_size == pytest.approx(52 / 55, rel=1e-13)
+
+
+def _anova_rm_table(values: np.ndarray) -> pd.Series:
+    from statsmodels.stats.anova import AnovaRM
+
+    blocks, k = values.shape
+    long = pd.DataFrame({
+        "block": np.repeat(np.arange(blocks), k),
+        "candidate": np.tile(np.arange(k), blocks),
+        "value": values.ravel(),
+    })
+    fitted = AnovaRM(long, depvar="value", subject="block", within=["candidate"]).fit()
+    return fitted.anova_table.loc["candidate"]
+
+
+@st.composite
+def balanced_tables(draw):
+    """Blocks x candidates tables, some with ties (small integers) and constant blocks."""
+    blocks = draw(st.integers(2, 12))
+    k = draw(st.integers(2, 6))
+    if draw(st.booleans()):
+        elements = st.integers(0, 4).map(float)
+    else:
+        # Nonzero magnitudes from 1e-3 keep the squares far from underflow, where
+        # AnovaRM loses precision: it gives F = 1.00014 for [[5e-160, 0], [0, 0]],
+        # whose F is exactly 1.
+        elements = st.one_of(st.just(0.0), st.floats(1e-3, 1e3), st.floats(-1e3, -1e-3))
+    values = draw(arrays(np.float64, (blocks, k), elements=elements))
+    constant_blocks = draw(arrays(np.bool_, blocks))
+    values[constant_blocks] = values[constant_blocks, :1]
+    return values
+
+
+@settings(max_examples=150, deadline=None)
+@given(balanced_tables())
+def test_rm_anova_matches_statsmodels_anova_rm(values):
+    blocks = values.shape[0]
+    total = np.sum((values - values.mean()) ** 2)
+    residuals = values - values.mean(axis=1, keepdims=True) - values.mean(axis=0) + values.mean()
+    ss_candidate = blocks * np.sum((values.mean(axis=0) - values.mean()) ** 2)
+    # AnovaRM's sums of squares carry rounding errors of about eps times the total
+    # sum of squares. Tables whose residual sum of squares is below 1e-4 of the
+    # total are left out, because there AnovaRM's F can be off by more than 1e-10
+    # relative (for [[0, 2**-8], [0, 0], [512, 512] x 3] it gives F = 1 + 1.1e-10).
+    assume(total > 1e-12 * np.sum(values**2))
+    assume(np.sum(residuals**2) > 1e-4 * total)
+
+    reference = _anova_rm_table(values)
+    result = rm_anova(values)
+
+    assert result.df == (reference["Num DF"], reference["Den DF"])
+    if abs(reference["F Value"]) < 1e-12:
+        # Equal candidate means: AnovaRM's F is rounding noise such as 1e-16,
+        # which moves its p-value below 1 by about 1e-8, and ours is exactly 0.
+        assert result.statistic == 0.0
+        assert result.pvalue == 1.0
+    else:
+        # The same limit on AnovaRM's rounding errors applies to the candidates' SS.
+        assume(ss_candidate > 1e-4 * total)
+        assert result.statistic == pytest.approx(reference["F Value"], rel=1e-10)
+        assert result.pvalue == pytest.approx(reference["Pr > F"], rel=1e-10)
+
+
+def test_rm_anova_additive_table_gives_infinite_f():
+    # Block effect plus candidate effect and no interaction: SS_error is 0 and
+    # SS_candidate is not. AnovaRM (statsmodels 0.15.0) returns F = 6.5e29 and
+    # p = 9.7e-89 here, from rounding errors.
+    values = np.add.outer([0.1, 0.7, 0.3, 1.9], [0.2, 0.5, 0.45])
+
+    with pytest.warns(DegenerateDataWarning, match="residual sum of squares"):
+        result = rm_anova(values)
+
+    assert result.statistic == np.inf
+    assert result.pvalue == 0.0
+    assert result.effect_size == 1.0
+
+
+def test_rm_anova_constant_blocks_give_nan():
+    # Every block gives all candidates the same value: SS_candidate and SS_error
+    # are both 0. AnovaRM (statsmodels 0.15.0) returns F = 0.31 and p = 0.74 here,
+    # a ratio of rounding errors.
+    values = np.tile([[0.1], [0.2], [0.3], [0.4], [0.5], [0.6]], (1, 3))
+
+    with pytest.warns(DegenerateDataWarning, match="residual sum of squares"):
+        result = rm_anova(values)
+
+    assert np.isnan(result.statistic)
+    assert np.isnan(result.pvalue)
+    assert np.isnan(result.effect_size)
 
 
 # ---------------------------------------------------------------- independent samples

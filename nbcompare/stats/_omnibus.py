@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.anova import AnovaRM
 
 from nbcompare.exceptions import DegenerateDataWarning
 from nbcompare.stats._ranks import block_ranks
@@ -491,10 +490,16 @@ def _kendalls_w(chi2: float, n_blocks: int, k: int) -> float:
 def rm_anova(values: Any, *, candidates: Sequence[str] | None = None) -> OmnibusResult:
     """Run a one-way repeated-measures ANOVA with the candidates as the within factor.
 
-    statsmodels' ``AnovaRM`` fits ``value ~ candidate`` with blocks as
-    subjects and returns F with ``(k - 1, (k - 1)(n - 1))`` degrees of freedom.
-    The p-value assumes sphericity and applies no Greenhouse–Geisser
-    correction. The effect size is partial eta-squared,
+    The sums of squares come from the two-way decomposition of the
+    blocks x candidates matrix without interaction: ``SS_candidate = n *
+    sum_j (mean_j - grand)**2`` and ``SS_error`` is the sum of squared
+    residuals ``x_ij - mean_i - mean_j + grand``. F is
+    ``(SS_candidate / (k - 1)) / (SS_error / ((k - 1)(n - 1)))`` with
+    ``(k - 1, (k - 1)(n - 1))`` degrees of freedom, the same F that
+    statsmodels' ``AnovaRM`` returns with the blocks as subjects
+    (tests/test_stats_omnibus.py checks the two agree). The p-value
+    assumes sphericity and applies no Greenhouse–Geisser correction. The
+    effect size is partial eta-squared,
     ``SS_candidate / (SS_candidate + SS_error) = F df1 / (F df1 + df2)``.
 
     Parameters
@@ -509,34 +514,24 @@ def rm_anova(values: Any, *, candidates: Sequence[str] | None = None) -> Omnibus
     Warns
     -----
     DegenerateDataWarning
-        When the residual sum of squares is 0, which makes F infinite (or NaN
-        when the candidates' means are also equal).
+        When the residual sum of squares is 0 up to rounding, which makes F
+        infinite with p = 0 (or NaN, with a NaN p-value, when the candidates'
+        means are also equal up to rounding).
     """
     matrix, names = paired_matrix(values, candidates)
     n_blocks, k = matrix.shape
-    long = pd.DataFrame(
-        {
-            "block": np.repeat(np.arange(n_blocks), k),
-            "candidate": np.tile(np.arange(k), n_blocks),
-            "value": matrix.ravel(),
-        }
-    )
-    with warnings.catch_warnings():
-        # AnovaRM divides by a zero residual mean square for degenerate data,
-        # which is reported below as a DegenerateDataWarning.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        table = AnovaRM(long, depvar="value", subject="block", within=["candidate"]).fit().anova_table
-    row = table.loc["candidate"]
-    statistic = float(row["F Value"])
-    df = (float(row["Num DF"]), float(row["Den DF"]))
-    pvalue = float(row["Pr > F"])
-    if not math.isfinite(statistic):
+    ss_candidate, ss_error = rm_anova_sums_of_squares(matrix)
+    df = (float(k - 1), float((k - 1) * (n_blocks - 1)))
+    if ss_error == 0:
+        statistic = float("nan") if ss_candidate == 0 else float("inf")
+        pvalue = float("nan") if ss_candidate == 0 else 0.0
         _warn_degenerate(
             "The residual sum of squares of the repeated-measures ANOVA is 0 "
             f"(F = {statistic}): every block differs from every other by a constant."
         )
-        if math.isnan(statistic):
-            pvalue = float("nan")
+    else:
+        statistic = (ss_candidate / df[0]) / (ss_error / df[1])
+        pvalue = float(stats.f.sf(statistic, *df))
     return OmnibusResult(
         test="rm-anova",
         statistic=statistic,
@@ -559,6 +554,38 @@ def _eta_squared_from_f(statistic: float, df1: float, df2: float) -> float:
     if math.isinf(statistic):
         return 1.0
     return statistic * df1 / (statistic * df1 + df2)
+
+
+def rm_anova_sums_of_squares(matrix: np.ndarray) -> tuple[float, float]:
+    """Return ``(SS_candidate, SS_error)`` of a finite blocks x candidates matrix.
+
+    Each sum of squares that is below the rounding error of the computation
+    is returned as exactly 0. The error of a computed residual or mean
+    deviation is estimated at a few units of ``eps * max|x - grand|``, so
+    values whose root mean square is below ``64 * eps * max|x - grand|``
+    count as rounding noise. Without this, a matrix with no interaction (or with every block
+    constant) gives F as a ratio of rounding errors, such as 6e30 or -2.3.
+
+    NOTE: the squares underflow for deviations below about 1e-154 and overflow
+    above about 1e154, which makes F inaccurate or NaN there.
+    """
+    n_blocks, k = matrix.shape
+    centered = matrix - matrix.mean()
+    # Centering leaves a grand mean of rounding size, which the deviations remove.
+    residual_grand = centered.mean()
+    block_deviations = centered.mean(axis=1, keepdims=True) - residual_grand
+    candidate_deviations = centered.mean(axis=0, keepdims=True) - residual_grand
+    residuals = centered - residual_grand - block_deviations - candidate_deviations
+    ss_candidate = float(n_blocks * np.sum(candidate_deviations**2))
+    ss_error = float(np.sum(residuals**2))
+
+    scale = float(np.max(np.abs(centered)))
+    noise = (64 * np.finfo(float).eps * scale) ** 2 * n_blocks * k
+    if ss_error <= noise:
+        ss_error = 0.0
+    if ss_candidate <= noise:
+        ss_candidate = 0.0
+    return ss_candidate, ss_error
 
 
 # ---------------------------------------------------------------- independent samples
