@@ -66,6 +66,9 @@ def test_quickstart_notebook_runs_a_study(notebook_env):
     # The widgets replaced their outputs' text/html copies through their display ids
     # when the launch finished, so the saved notebook shows the finished state.
     outputs = {cell.source.splitlines()[0]: cell.outputs for cell in nb.cells if cell.cell_type == "code"}
+    builder_copy = outputs['builder = StudyBuilder(default_workload="digits")'][0]["data"]["text/html"]
+    assert "nbc.Candidate(&#x27;resnet&#x27;" in builder_copy
+    assert "seeds=range(2)" in builder_copy
     panel_copy = outputs["panel = LaunchPanel(builder)"][0]["data"]["text/html"]
     dashboard_copy = outputs["dashboard = ResultsDashboard(panel)"][0]["data"]["text/html"]
     assert "4/4 trials finished" in panel_copy

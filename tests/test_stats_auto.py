@@ -340,3 +340,29 @@ def test_swapping_pair_flips_effect(a, b, paired, parametric):
         assert math.isnan(backward.estimate)
     else:
         assert backward.estimate == pytest.approx(-forward.estimate, abs=1e-12)
+
+
+def test_forced_wilcoxon_warns_unreachable_alpha():
+    """A forced rank test warns, as the default procedure does, when 3 seeds cannot reach alpha."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    import nbcompare as nbc
+    from nbcompare.exceptions import SmallSampleWarning
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"candidate": np.repeat(["a", "b"], 3), "task": "t", "seed": np.tile(range(3), 2),
+                          "metric": "acc", "value": rng.normal(0.8, 0.05, 6)})
+    for test in ("wilcoxon", "paired-t"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            nbc.compare(frame, "acc", higher_is_better=True, test=test)
+        small = [str(w.message) for w in caught if issubclass(w.category, SmallSampleWarning)]
+        if test == "wilcoxon":
+            assert len(small) == 1
+            assert "2/2**3 = 0.25" in small[0]
+            assert "At least 6 seeds are needed" in small[0]
+        else:
+            assert small == []

@@ -1100,3 +1100,20 @@ def test_free_form_executor_accepts_full_nemo_run_path():
 
     assert isinstance(executor, run.DockerExecutor)
     assert isinstance(executor.packager, run.GitArchivePackager)
+
+
+def test_summary_reports_invalid_executor_field():
+    builder = _clicked_builder("executor-summary")
+    assert "Valid study" in builder.message.value
+
+    form = builder.executor_form
+    form.kind.value = "slurm"
+    assert "account is empty" in builder.message.value
+    for name, value in {"partition": "batch", "account": "ml", "host": "login.example.org",
+                        "user": "alice", "job_dir": "/scratch/alice", "time": "25 hours"}.items():
+        getattr(form, name).value = value
+    assert "Valid study" not in builder.message.value
+    assert "25 hours" in html.unescape(builder.message.value)
+
+    form.time.value = "01:00:00"
+    assert "Valid study" in builder.message.value

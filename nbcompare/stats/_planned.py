@@ -152,6 +152,9 @@ def compare_planned(
             for name in names
         )
 
+    if paired and blocks != "fold":
+        pending.extend(_unreachable_alpha_warnings(metric, plan, design, outcome.family_size, options))
+
     correction = outcome.posthoc.correction if outcome.posthoc is not None else options.correction
     comparison = Comparison(
         metric=metric,
@@ -315,6 +318,28 @@ def _cliques_of(outcome: Outcome, names: list[str], alpha: float) -> tuple[tuple
         pvalues[a, b] = pvalues[b, a] = 0.0 if test.reject else 1.0
     matrix = pd.DataFrame(pvalues, index=names, columns=names)
     return cliques(matrix, names, alpha=alpha)
+
+
+def _unreachable_alpha_warnings(metric: str, plan: _auto.Plan, design: Design, family_size: int,
+                                options) -> list[PendingWarning]:
+    """Warn, as the default procedure does, when the chosen rank tests cannot reach alpha.
+
+    The Friedman note applies when the omnibus test is Friedman's, and the
+    Wilcoxon note when the test or the post-hoc test is the signed-rank test.
+    """
+    from nbcompare.stats._compare import _small_sample_notes
+
+    uses_friedman = plan.test == "friedman"
+    uses_wilcoxon = "wilcoxon" in (plan.test, plan.posthoc)
+    if not (uses_friedman or uses_wilcoxon):
+        return []
+    warnings = []
+    for category, text in _small_sample_notes(design.blocks, design.n_blocks, design.k,
+                                              max(family_size, 1), options):
+        is_friedman_note = "Friedman" in text
+        if (is_friedman_note and uses_friedman) or (not is_friedman_note and uses_wilcoxon):
+            warnings.append((category, f"Metric {metric!r}: {text}"))
+    return warnings
 
 
 def _power_notes(design: Design, plan: _auto.Plan, outcome: Outcome, alpha: float) -> tuple[str, ...]:

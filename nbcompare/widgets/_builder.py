@@ -445,8 +445,7 @@ class StudyBuilder(StaticCopyDisplay, widgets.VBox):
         # The form reports its first values while the builder is still being built.
         if self._loading or not hasattr(self, "code_view"):
             return
-        self._refresh_code()
-        self.queue_static_refresh()
+        self._changed()
 
     def static_html(self) -> str:
         try:
@@ -487,5 +486,12 @@ class StudyBuilder(StaticCopyDisplay, widgets.VBox):
             self.study()
         except StudyError:
             pass  # study() has shown the error in self.message
+        else:
+            # The summary line must not say "Valid study" while an executor field is invalid.
+            errors = self.executor_form.validate()
+            if errors:
+                self._show_error(StudyError(f"Executor: {next(iter(errors.values()))}"))
         self._refresh_code()
-        self.queue_static_refresh()
+        # At once, not debounced: an update sent after the cell that caused it has
+        # finished is dropped by nbclient, which leaves a stale copy in the notebook.
+        self.refresh_static_copy()

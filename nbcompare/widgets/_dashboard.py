@@ -87,6 +87,8 @@ class ResultsDashboard(StaticCopyDisplay, widgets.VBox):
         # on the kernel's event loop.
         self._figures_pending = False
         self._draw_queued = False
+        # compare() options of the comparison shown, which code() repeats.
+        self._compared_options: dict[str, Any] | None = None
         self.waiting = widgets.HTML("")
         self.waiting.add_class("nbc-dashboard-waiting")
         super().__init__([])
@@ -151,6 +153,7 @@ class ResultsDashboard(StaticCopyDisplay, widgets.VBox):
         self.results = results
         self.results_dir = Path(results.source) if results.source else None
         self.comparison = None
+        self._compared_options = None
         self.error = None
 
         # One colour per candidate of the whole study, so a candidate keeps its colour
@@ -235,6 +238,7 @@ class ResultsDashboard(StaticCopyDisplay, widgets.VBox):
         self._snapshot = None
         results = self._require_results()
         options = self.options()
+        requested = dict(options)
         metric = options.pop("metric")
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -247,6 +251,7 @@ class ResultsDashboard(StaticCopyDisplay, widgets.VBox):
             return self.comparison
         self.error = None
         self.comparison = comparison
+        self._compared_options = requested
         self._shown_options = self._option_labels()
         notes = list(dict.fromkeys(str(w.message) for w in caught))
         if notes:
@@ -265,12 +270,14 @@ class ResultsDashboard(StaticCopyDisplay, widgets.VBox):
                 "Alpha": float(self.alpha.value), "CI level": float(self.confidence_level.value)}
 
     def code(self) -> str:
-        """Return Python source that repeats the current analysis into ``comparison``.
+        """Return Python source that repeats the comparison shown into ``comparison``.
 
         With a results directory the source reads it. Otherwise it expects the
         ResultSet in a variable named ``results``.
         """
-        options = self.options()
+        # The last valid options: after an invalid control change the dashboard keeps
+        # showing the previous comparison, and the code must reproduce what is shown.
+        options = dict(self._compared_options) if self._compared_options is not None else self.options()
         lines = ["import nbcompare as nbc", ""]
         if self.results_dir is not None:
             lines.append(f"results = nbc.ResultSet.from_directory({str(self.results_dir)!r})")

@@ -157,25 +157,6 @@ class StaticCopyDisplay:
             self._display_id = uuid.uuid4().hex
         display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
 
-    def queue_static_refresh(self, delay_s: float = 1.0) -> None:
-        """Refresh the copy ``delay_s`` seconds from now on the kernel's event loop.
-
-        Several calls within the delay give one refresh, so a form can call this on
-        every keystroke. Without a running event loop it refreshes at once.
-        """
-        if self._display_id is None:
-            return
-        try:
-            import asyncio
-
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.refresh_static_copy()
-            return
-        if getattr(self, "_refresh_handle", None) is not None:
-            self._refresh_handle.cancel()
-        self._refresh_handle = loop.call_later(delay_s, self.refresh_static_copy)
-
     def refresh_static_copy(self) -> None:
         """Replace the ``text/html`` copy in every output that displays this widget.
 
