@@ -150,6 +150,26 @@ def test_quickstart_builds_launches_and_compares(lab, page):
     dashboard.scroll_into_view_if_needed()
     dashboard.screenshot(path=str(shots / "quickstart-dashboard.png"))
 
+    # Saved from JupyterLab, the outputs carry the static copies that the widgets
+    # replaced through their display ids after the launch, not the waiting state.
+    page.evaluate("() => { window.jupyterapp.commands.execute('docmanager:save'); }")
+    saved_path = lab.root / NOTEBOOK.name
+    dashboard_copy = ""
+    for _ in range(100):
+        saved = json.loads(saved_path.read_text())
+        # nbformat stores multi-line strings as lists of lines.
+        copies = ["".join(output.get("data", {}).get("text/html", ""))
+                  for cell in saved["cells"] if cell["cell_type"] == "code"
+                  and "".join(cell["source"]).startswith("dashboard = ResultsDashboard")
+                  for output in cell.get("outputs", [])]
+        dashboard_copy = "".join(copies)
+        if "resnet" in dashboard_copy:
+            break
+        page.wait_for_timeout(100)
+    assert "Waiting for the launch" not in dashboard_copy
+    assert "resnet" in dashboard_copy
+    assert dashboard_copy.count("data:image/png;base64") == 2
+
     records = [json.loads(path.read_text())
                for path in sorted((lab.root / "results" / "browser-quickstart" / "records").glob("*.json"))]
     assert len(records) == 6
