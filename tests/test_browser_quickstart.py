@@ -1,9 +1,10 @@
 """The quickstart notebook in a real JupyterLab, driven through headless Chromium.
 
-The test starts JupyterLab on 127.0.0.1 in a temporary directory, opens
-``notebooks/00-quickstart.ipynb`` in Debian's Chromium through Playwright, runs all
-cells, builds a two-candidate study by typing into the form, launches it, waits for
-the trials and checks the dashboard's table against the records on disk. Screenshots
+The test starts JupyterLab on 127.0.0.1 in a temporary directory and opens
+``notebooks/00-quickstart.ipynb`` in Debian's Chromium through Playwright. It runs all
+cells, builds a two-candidate study by typing into the form and launches it. Then it
+checks the dashboard's table against the records on disk and the notebook JupyterLab
+saves. Screenshots
 go to ``$NBCOMPARE_ARTIFACTS`` (default ``test-artifacts/`` in the repository).
 """
 
