@@ -3,7 +3,7 @@
 Everything here starts on 127.0.0.1 and is stopped by the PID this module started.
 Chromium gets the flags that stop its background requests (time service, account
 lookup, component updater, autofill and optimisation hints) and a proxy pointing at
-:class:`SinkProxy`, which answers 403 and logs each request. Chromium never sends
+:class:`SinkProxy`, which responds 403 and logs each request. Chromium never sends
 loopback traffic through a proxy, so any line in the sink's log is an attempt to
 reach another host. Playwright's route guard aborts such requests as a second layer.
 """

@@ -748,8 +748,8 @@ def test_show_code_toggle_tracks_form():
 
     assert builder.code_view.value == ""
     builder.show_code.value = True
-    shown = html.unescape(builder.code_view.value)
-    assert shown == f"<pre>{builder.code()}</pre>"
+    displayed_code = html.unescape(builder.code_view.value)
+    assert displayed_code == f"<pre>{builder.code()}</pre>"
     builder.seeds.value = 4
     assert "seeds=range(4)" in html.unescape(builder.code_view.value)
     builder.candidates[1].name.value = "a"  # duplicate name: the form is invalid
@@ -862,10 +862,10 @@ def test_show_code_follows_executor_edits():
     for name, value in {"partition": "batch", "account": "ml", "time": "01:00:00",
                         "host": "login.example.org", "user": "alice", "job_dir": "/scratch/alice"}.items():
         getattr(form, name).value = value
-    shown = html.unescape(builder.code_view.value)
-    assert "SlurmExecutor" in shown
-    assert "partition='batch'" in shown
-    assert shown == f"<pre>{builder.code()}</pre>"
+    displayed_code = html.unescape(builder.code_view.value)
+    assert "SlurmExecutor" in displayed_code
+    assert "partition='batch'" in displayed_code
+    assert displayed_code == f"<pre>{builder.code()}</pre>"
 
 
 # -- candidate rows run the workload's own config check -----------------------------------

@@ -569,24 +569,24 @@ def test_flush_draws_pending_figures(dashboard):
 
 
 def test_alpha_out_of_range_named(dashboard):
-    kept = dashboard.comparison
+    previous_comparison = dashboard.comparison
     dashboard.alpha.value = 1.5
 
-    assert dashboard.comparison is kept
+    assert dashboard.comparison is previous_comparison
     assert "1.5" in html.unescape(dashboard.message.value)
     assert "alpha" in html.unescape(dashboard.message.value)
 
 
 def test_code_repeats_shown_comparison_after_invalid_change(dashboard):
     dashboard.correction.value = "bonferroni"
-    shown = dashboard.comparison
+    displayed_comparison = dashboard.comparison
     dashboard.alpha.value = 1.5
 
-    assert dashboard.comparison is shown
+    assert dashboard.comparison is displayed_comparison
     assert "alpha=0.05" in dashboard.code()
     assert "correction='bonferroni'" in dashboard.code()
     namespace = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         exec(dashboard.code(), namespace)
-    _assert_same(namespace["comparison"], shown)
+    _assert_same(namespace["comparison"], displayed_comparison)

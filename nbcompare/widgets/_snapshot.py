@@ -1,9 +1,10 @@
-"""Static HTML snapshot of the results dashboard, for renderers that have no widget manager.
+"""Static HTML copies of the widgets, for renderers that have no widget manager.
 
 Such renderers (nbcompare's HTML export, and stock nbconvert and nbviewer for a
 notebook without stored widget state) show the ``text/html`` of a widget's output
-instead of the live controls. The snapshot is that ``text/html``: the options, the
-summary in words, the table and the figures as inline PNG.
+instead of the live controls. For the results dashboard that ``text/html`` is a
+snapshot of the options, the summary in words, the tables and the figures as inline
+PNG. The study builder shows its equivalent code, and the launch panel its trial table.
 """
 
 from __future__ import annotations
@@ -67,21 +68,6 @@ def figure_png(figure: Any) -> bytes | None:
     return None
 
 
-def figures_html(figures: Iterable[tuple[Any, str]]) -> str:
-    """Render ``(figure, alt text)`` pairs as ``<img>`` elements with base64 PNG data."""
-    parts = []
-    for figure, alt in figures:
-        try:
-            data = figure_png(figure)
-        except Exception as error:  # noqa: BLE001 - a figure that fails to render must not hide the rest
-            logger.exception("Rendering the snapshot figure %r failed.", alt)
-            parts.append(f"<p><i>{html.escape(alt)}: rendering failed "
-                         f"({html.escape(type(error).__name__)}: {html.escape(str(error))}).</i></p>")
-            continue
-        parts.append(images_html([(data, alt)]))
-    return "\n".join(parts)
-
-
 def static_copy_html(title: str, body: str) -> str:
     """Wrap escaped HTML ``body`` as the static copy of a widget named ``title``."""
     note = (f"Static copy of the {title}, made when this output was last updated. For the "
@@ -118,12 +104,14 @@ def images_html(images: Iterable[tuple[bytes | None, str]]) -> str:
 class StaticCopyDisplay:
     """Mixin for a widget whose output carries a ``text/html`` copy that follows its state.
 
-    Renderers without a widget manager (nbconvert, nbviewer, GitHub) show the
-    ``text/html`` of an output. IPython's display protocol allows an output to be
+    Renderers without a widget manager (nbconvert and nbviewer, and GitHub's
+    preview as far as is known) show the ``text/html`` of an output. IPython's display protocol allows an output to be
     replaced later through its display id, so the widget displays itself with an
     id and :meth:`refresh_static_copy` sends the current copy to every output of
-    it. JupyterLab and nbclient apply such an update to the stored notebook, so a
-    notebook saved after a launch finished shows the finished state.
+    it. JupyterLab 4 and nbclient apply such an update to the stored notebook (the
+    browser and quickstart tests check both), so a notebook saved after a launch
+    finished shows the finished state. An update sent after its cell has finished
+    is dropped by nbclient, so callers refresh at once rather than later.
 
     A subclass implements ``static_html()`` and may override ``static_plain()``.
     """
